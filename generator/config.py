@@ -1,0 +1,116 @@
+"""Targets from `[tool.sdkforge]` in pyproject.toml, merged with command-line flags.
+
+```toml
+[tool.sdkforge]
+formatter = "ruff"                      # or "black"
+
+[[tool.sdkforge.targets]]
+spec = "specs/api.yaml"
+output = "generated"                    # the package is written to <output>/<package>/
+package = "my_api"
+client_name = "MyAPI"                   # default: from the package name
+env_prefix = "MY_API_"                  # default: from the package name
+overrides = "my_api"                    # a table under [tool.sdkforge.overrides], or an inline table
+
+[tool.sdkforge.overrides.my_api]
+"GET /checkout/supported_countries" = "misc.list_supported_countries"
+"POST /your-webhook-url" = ""           # leave the operation out (listed in the summary)
+```
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import SpecError
+
+
+@dataclass(frozen=True)
+class Target:
+    spec: Path
+    spec_label: str  # how the spec is named in messages and file headers
+    output: Path
+    package: str
+    client_name: str | None = None
+    env_prefix: str | None = None
+    version: str | None = None
+    formatter: str = "ruff"
+    overrides: Mapping[str, str] = field(default_factory=dict)
+    skip_unsupported: bool = False
+
+    @property
+    def package_dir(self) -> Path:
+        return self.output / self.package
+
+
+def find_pyproject(start: Path) -> Path | None:
+    for directory in (start, *start.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def read_settings(pyproject: Path | None) -> dict[str, Any]:
+    if pyproject is None:
+        return {}
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SpecError(str(pyproject), "", f"cannot read configuration: {exc}") from None
+    settings = data.get("tool", {}).get("sdkforge", {})
+    if not isinstance(settings, dict):
+        raise SpecError(str(pyproject), "/tool/sdkforge", "must be a table")
+    return settings
+
+
+def label_for(path: Path, root: Path) -> str:
+    """Relative to the project root when inside it (stable across machines), else the file name."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def overrides_for(value: object, settings: dict[str, Any], where: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        tables = settings.get("overrides", {})
+        if value not in tables:
+            raise SpecError(where, "/tool/sdkforge/overrides", f"no override table named {value!r}")
+        value = tables[value]
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise SpecError(
+            where, "/tool/sdkforge/overrides", "an override table maps strings to 'resource.method' strings"
+        )
+    return dict(value)
+
+
+def targets_from_settings(settings: dict[str, Any], root: Path, where: str) -> list[Target]:
+    targets = []
+    for index, entry in enumerate(settings.get("targets", [])):
+        pointer = f"/tool/sdkforge/targets/{index}"
+        for key in ("spec", "output", "package"):
+            if not isinstance(entry.get(key), str):
+                raise SpecError(where, pointer, f"target needs a string '{key}'")
+        spec = root / entry["spec"]
+        targets.append(
+            Target(
+                spec=spec,
+                spec_label=label_for(spec, root),
+                output=root / entry["output"],
+                package=entry["package"],
+                client_name=entry.get("client_name"),
+                env_prefix=entry.get("env_prefix"),
+                version=entry.get("version"),
+                formatter=entry.get("formatter", settings.get("formatter", "ruff")),
+                overrides=overrides_for(entry.get("overrides"), settings, where),
+                skip_unsupported=bool(entry.get("skip_unsupported", False)),
+            )
+        )
+    return targets

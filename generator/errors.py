@@ -1,0 +1,26 @@
+"""The one error type for bad input: it always names the file and a JSON pointer."""
+
+from __future__ import annotations
+
+
+def escape_pointer_token(token: str | int) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def pointer(*tokens: str | int) -> str:
+    return "".join("/" + escape_pointer_token(t) for t in tokens)
+
+
+class SpecError(Exception):
+    """Raised for anything wrong with the input; the CLI prints it as one line and exits 2."""
+
+    def __init__(self, file: str, pointer: str, message: str) -> None:
+        super().__init__(file, pointer, message)
+        self.file = file
+        self.pointer = pointer
+        self.message = message
+
+    def __str__(self) -> str:
+        where = f"{self.file}#{self.pointer}" if self.pointer else self.file
+        # One line, always: spec text quoted in a message must not break it.
+        return f"{where}: {self.message}".replace("\r", "\\r").replace("\n", "\\n")

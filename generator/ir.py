@@ -1,0 +1,194 @@
+"""The intermediate representation: what the generated package contains, with every decision already taken.
+
+Plain frozen dataclasses, nothing else. Strings meant to be printed into Python source (annotations,
+literals, docstrings, import lines) are final here: templates print them and never compute.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+# --- Type expressions: the structure behind every printed annotation -------------------------------------
+
+
+@dataclass(frozen=True)
+class Primitive:
+    name: str  # str, int, float, bool, bytes, object, None, datetime, date, time, UUID, Decimal
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    name: str  # a Definition in types/
+
+
+@dataclass(frozen=True)
+class ListOf:
+    item: TypeExpr
+
+
+@dataclass(frozen=True)
+class DictOf:
+    value: TypeExpr
+
+
+@dataclass(frozen=True)
+class UnionOf:
+    members: tuple[TypeExpr, ...]
+    discriminator: str | None = None  # wire name of the tag property; members are then ModelRefs
+    tags: tuple[tuple[str, ...], ...] = ()  # per member, the tag values that select it
+
+
+@dataclass(frozen=True)
+class LiteralOf:
+    values: tuple[str | int | bool, ...]
+
+
+@dataclass(frozen=True)
+class Nullable:
+    inner: TypeExpr
+
+
+TypeExpr = Primitive | ModelRef | ListOf | DictOf | UnionOf | LiteralOf | Nullable
+
+
+# --- Definitions in types/ --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Field:
+    wire_name: str
+    py_name: str
+    type: TypeExpr
+    annotation: str
+    required: bool
+    value: str  # right-hand side of the declaration ("" when there is none), e.g. `None` or `Field(alias="+1")`
+    doc: str  # docstring body, already escaped; "" for none
+
+
+@dataclass(frozen=True)
+class Model:
+    """A pydantic model: a response or component object."""
+
+    kind: ClassVar[str] = "model"
+    name: str
+    fields: tuple[Field, ...]
+    doc: str
+    deprecated: bool = False
+
+
+@dataclass(frozen=True)
+class TypedDictDef:
+    """A request-side object: callers pass plain dicts, checked statically; keys are wire names."""
+
+    kind: ClassVar[str] = "typeddict"
+    name: str
+    fields: tuple[Field, ...]
+    doc: str
+    functional: bool  # keys that are not identifiers need the `TypedDict("Name", {...})` form
+
+
+@dataclass(frozen=True)
+class Alias:
+    """A named type that is not a class: an enum as Literal, a union, a list, a primitive."""
+
+    kind: ClassVar[str] = "alias"
+    name: str
+    type: TypeExpr
+    annotation: str
+    doc: str
+
+
+Definition = Model | TypedDictDef | Alias
+
+
+@dataclass(frozen=True)
+class TypeModule:
+    """One file in types/: a definition and the inline ones only it uses; mutually recursive ones share a file."""
+
+    name: str  # module file stem
+    imports: tuple[str, ...]  # complete import lines
+    definitions: tuple[Definition, ...]
+    rebuild: tuple[str, ...]  # models whose forward references point at other modules, rebuilt after import
+
+
+# --- Operations -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Param:
+    py_name: str
+    wire_name: str  # "" for a whole request body
+    location: str  # path, query, header, cookie, body (a JSON property), form, file, whole (the entire body)
+    type: TypeExpr
+    annotation: str
+    required: bool
+    default: str  # source of the default ("" when required)
+
+
+@dataclass(frozen=True)
+class Pagination:
+    page_param: str  # Python literal of the page-number query parameter's wire name
+    items: str  # Python literal of the response property holding the items
+    first_page: int
+
+
+@dataclass(frozen=True)
+class Method:
+    name: str
+    http_method: str  # upper case
+    params: tuple[Param, ...]  # in signature order
+    positional: int  # how many leading params are positional
+    request_args: tuple[tuple[str, str], ...]  # (keyword, expression) passed to the client's request()
+    returns: str  # annotation of the result
+    doc: str  # docstring body, escaped
+    deprecated: str  # Python literal of the deprecation warning, "" when not deprecated
+    pointer: str  # JSON pointer of the operation
+    pagination: Pagination | None
+
+
+@dataclass(frozen=True)
+class Resource:
+    attr: str  # attribute on the parent: client.<attr>
+    class_name: str  # sync class; the async one is Async<class_name>
+    module: str  # dotted module path inside the package, e.g. resources.credit_entitlements.balances
+    methods: tuple[Method, ...]
+    children: tuple[Resource, ...]
+    imports: tuple[str, ...]  # complete import lines for the module
+    type_checking_imports: tuple[str, ...]  # child resource classes, imported lazily at run time
+    doc: str
+
+
+# --- The package ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    url: str  # Python literal source
+
+
+@dataclass(frozen=True)
+class Auth:
+    param: str  # constructor parameter, e.g. bearer_token or api_key
+    env_var: str  # read when the parameter is omitted
+    required: bool  # every operation needs it
+    headers: str  # expression of the headers dict to send, in terms of `credential`
+    query: str  # expression of the query parameters dict to send, in terms of `credential`
+
+
+@dataclass(frozen=True)
+class Sdk:
+    package: str
+    client_name: str
+    env_prefix: str
+    version: str  # Python literal source
+    user_agent: str  # Python literal source
+    header: tuple[str, ...]  # comment lines at the top of every file
+    environments: tuple[Environment, ...]  # the first is the default
+    auth: Auth | None
+    resources: tuple[Resource, ...]  # top level; each holds its children
+    type_modules: tuple[TypeModule, ...]
+    type_exports: tuple[tuple[str, str], ...]  # (public name, module stem) for types/__init__
+    skipped: tuple[str, ...]  # pointers left out under --skip-unsupported, with the reason
+    doc: str

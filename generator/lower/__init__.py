@@ -1,0 +1,429 @@
+"""OpenAPI objects to the IR. A pure function of (spec, options): same input, byte-identical output."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import SpecError
+from ..ir import Auth, Environment, Method, ModelRef, Param, Resource, Sdk, TypeExpr
+from ..load import Spec
+from .modules import ModuleBuilder, assign_modules
+from .names import Namespace, class_name, identifier, pascal, snake
+from .operations import MethodDraft, OperationLowering, returns_collection
+from .printing import AnnotationPrinter, Imports, comment, docstring, literal
+from .problems import Unsupported
+from .resources import OperationKey, place_operations
+from .types import NONE, SchemaLowering
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+# Class names the runtime defines; a schema must not take them.
+RUNTIME_NAMES = {"BaseModel", "NotGiven", "APIResponse", "AsyncAPIResponse", "SyncAPIResource", "AsyncAPIResource"}
+
+
+@dataclass(frozen=True)
+class Options:
+    package: str
+    client_name: str | None = None
+    env_prefix: str | None = None
+    version: str | None = None  # of the generated package; defaults to the spec's info.version
+    overrides: Mapping[str, str] = field(default_factory=dict)  # "METHOD /path" or operationId -> "a.b.method"
+    skip_unsupported: bool = False
+
+
+def lower(spec: Spec, options: Options) -> Sdk:
+    return _Lowering(spec, options).run()
+
+
+class _Lowering:
+    def __init__(self, spec: Spec, options: Options) -> None:
+        self.spec = spec
+        self.options = options
+        self.api: Any = spec.api
+        self.skipped: list[str] = []
+        self.class_names = Namespace(RUNTIME_NAMES)
+        self.schemas = SchemaLowering(self.api, spec.raw, self.class_names)
+        self.operations = OperationLowering(self.api, self.schemas)
+
+    def _unsupported(self, problem: Unsupported) -> None:
+        if not self.options.skip_unsupported:
+            raise SpecError(self.spec.file, problem.pointer, f"{problem.reason} (--skip-unsupported leaves it out)")
+        self.skipped.append(f"{problem.pointer}: {problem.reason}")
+
+    def run(self) -> Sdk:
+        try:
+            self.schemas.lower_components()
+        except Unsupported as problem:
+            raise SpecError(self.spec.file, problem.pointer, problem.reason) from None
+        keys, found = self._collect_operations()
+        placements = place_operations(keys, self._overrides(keys))
+        tree = _Tree()
+        for key in keys:
+            if key.label in self._excluded:
+                continue
+            placement = placements[key]
+            node = tree.node(placement.resource)
+            path_item, operation = found[key]
+            hint = pascal(node.attr) + pascal(placement.method)
+            try:
+                draft = self.operations.lower(key.path, key.method, operation, path_item, placement.method, hint)
+            except Unsupported as problem:
+                self._unsupported(problem)
+                continue
+            node.methods.append(draft)
+        module_of = assign_modules(self.schemas.definitions)
+        type_modules = ModuleBuilder(self.schemas.definitions, module_of).build()
+        exports = tuple(sorted((d.name, m.name) for m in type_modules for d in m.definitions))
+        resource_classes = Namespace(set(self.schemas.definitions) | RUNTIME_NAMES)
+        aliases = {name for name, draft in self.schemas.definitions.items() if draft.kind == "alias"}
+        builder = _ResourceBuilder(module_of, aliases, resource_classes)
+        resources = tuple(
+            builder.build(child, ("resources",)) for child in tree.root.children.values() if child.has_methods()
+        )
+        return self._sdk(resources, type_modules, exports)
+
+    # --- operations ---------------------------------------------------------------------------------------
+
+    def _collect_operations(self) -> tuple[list[OperationKey], dict[OperationKey, tuple[Any, Any]]]:
+        keys: list[OperationKey] = []
+        found: dict[OperationKey, tuple[Any, Any]] = {}
+        raw_paths = self.spec.raw.get("paths") or {}
+        for path, path_item in (self.api.paths or {}).items():
+            for method in raw_paths.get(path, {}):
+                if method not in HTTP_METHODS:
+                    continue
+                operation = getattr(path_item, method)
+                key = OperationKey(path, method, operation.operationId, returns_collection(self.api, operation))
+                keys.append(key)
+                found[key] = (path_item, operation)
+        return keys, found
+
+    def _overrides(self, keys: list[OperationKey]) -> dict[str, str]:
+        """Overrides naming no operation are an error: a renamed path must not leave a stale entry silently."""
+        labels = {k.label for k in keys} | {k.operation_id for k in keys if k.operation_id}
+        self._excluded = set()
+        checked: dict[str, str] = {}
+        for target, placement in self.options.overrides.items():
+            if target not in labels:
+                raise SpecError(self.spec.file, "", f"override {target!r} matches no operation")
+            if not placement:
+                for k in keys:
+                    if target in (k.label, k.operation_id):
+                        self._excluded.add(k.label)
+                        self.skipped.append(f"{k.label}: excluded by the override table")
+                continue
+            if not all(part.isidentifier() for part in placement.split(".")) or "." not in placement:
+                raise SpecError(self.spec.file, "", f"override {target!r}: {placement!r} is not 'resource.method'")
+            checked[target] = placement
+        return checked
+
+    # --- the package --------------------------------------------------------------------------------------
+
+    def _sdk(self, resources: tuple[Resource, ...], type_modules: Any, exports: Any) -> Sdk:
+        package = self.options.package
+        client_name = self.options.client_name or class_name(package)
+        env_prefix = self.options.env_prefix or (snake(package).upper() + "_")
+        info = self.api.info
+        version = self.options.version or str(info.version)
+        header = (
+            (
+                f"# Generated by sdkforge from {comment(self.spec.file)} "
+                f"(info.version {comment(str(info.version))}, sha256 {self.spec.sha256[:12]}). Do not edit."
+            ),
+        )
+        return Sdk(
+            package=package,
+            client_name=client_name,
+            env_prefix=env_prefix,
+            version=literal(version),
+            user_agent=literal(f"{package}/{version}"),
+            header=header,
+            environments=self._environments(),
+            auth=self._auth(env_prefix),
+            resources=resources,
+            type_modules=type_modules,
+            type_exports=exports,
+            skipped=tuple(self.skipped),
+            doc=docstring(f"Client for {info.title}." if info.title else "", info.description),
+        )
+
+    def _environments(self) -> tuple[Environment, ...]:
+        names = Namespace()
+        environments: list[Environment] = []
+        for server in self.api.servers or []:
+            url = server.url
+            for variable, spec in (server.variables or {}).items():
+                url = url.replace("{" + variable + "}", str(spec.default))
+            if not re.match(r"https?://", url):
+                continue  # a relative server URL gives no base URL of its own
+            described = [w for w in snake(server.description or "").split("_") if w]
+            while described and described[-1] in ("server", "host", "url", "api", "endpoint", "environment"):
+                described.pop()
+            name = "_".join(described) or ("production" if not environments else "environment")
+            environments.append(Environment(names.claim(identifier(name)), literal(url)))
+        return tuple(environments)
+
+    def _auth(self, env_prefix: str) -> Auth | None:
+        schemes = (self.api.components and self.api.components.securitySchemes) or {}
+        requirements: list[list[str]] = []
+        global_security = self.api.security
+        for path_item in (self.api.paths or {}).values():
+            for method in HTTP_METHODS:
+                operation = getattr(path_item, method, None)
+                if operation is None:
+                    continue
+                security = operation.security if operation.security is not None else global_security
+                requirements.append(
+                    [name for requirement in (security or []) for name in requirement] if security else []
+                )
+        used = [name for names in requirements for name in names]
+        if not used:
+            return None
+        scheme_name = max(dict.fromkeys(used), key=used.count)
+        scheme = schemes.get(scheme_name)
+        if scheme is None:
+            raise SpecError(self.spec.file, f"/components/securitySchemes/{scheme_name}", "security scheme not found")
+        required = all(scheme_name in names for names in requirements)
+        kind = str(getattr(scheme.type, "value", scheme.type))
+        env_var = f"{env_prefix}API_KEY"
+        if kind == "apiKey":
+            location = str(getattr(scheme.security_scheme_in, "value", scheme.security_scheme_in))
+            name = literal(scheme.name)
+            if location == "query":
+                return Auth("api_key", env_var, required, "{}", f"{{{name}: credential}}")
+            if location == "cookie":
+                return Auth(
+                    "api_key", env_var, required, f'{{"Cookie": {literal(scheme.name + "=")} + credential}}', "{}"
+                )
+            return Auth("api_key", env_var, required, f"{{{name}: credential}}", "{}")
+        if kind == "http" and (scheme.scheme or "").lower() == "basic":
+            # The credential is the base64 of "user:password", as the header carries it.
+            return Auth("api_key", env_var, required, '{"Authorization": "Basic " + credential}', "{}")
+        # http bearer, oauth2 and openIdConnect all send a bearer token.
+        return Auth("bearer_token", env_var, required, '{"Authorization": "Bearer " + credential}', "{}")
+
+
+class _Node:
+    def __init__(self, attr: str) -> None:
+        self.attr = attr
+        self.methods: list[MethodDraft] = []
+        self.children: dict[str, _Node] = {}
+
+    def has_methods(self) -> bool:
+        return bool(self.methods) or any(c.has_methods() for c in self.children.values())
+
+
+class _Tree:
+    def __init__(self) -> None:
+        self.root = _Node("")
+
+    def node(self, path: tuple[str, ...]) -> _Node:
+        node = self.root
+        for attr in path:
+            node = node.children.setdefault(attr, _Node(attr))
+        return node
+
+
+_OPTION_DOCS = {
+    "extra_headers": "Send extra headers",
+    "extra_query": "Add additional query parameters to the request",
+    "extra_body": "Add additional JSON properties to the request",
+    "timeout": "Override the client-level default timeout for this request, in seconds",
+}
+
+
+class _ResourceBuilder:
+    """Prints one resource module's methods, now that every type has its module."""
+
+    def __init__(self, module_of: dict[str, str], aliases: set[str], class_names: Namespace) -> None:
+        self.module_of = module_of
+        self.aliases = aliases
+        self.class_names = class_names
+
+    def build(self, node: _Node, parent_module: tuple[str, ...]) -> Resource:
+        children = [c for c in node.children.values() if c.has_methods()]
+        module = parent_module + (node.attr,)
+        depth = len(module) - 1  # below the package root
+        prefix = "." * (depth + (2 if children else 1))
+        wanted = pascal(node.attr) + "Resource"
+        if wanted in self.class_names:
+            wanted = pascal("_".join(module[1:])) + "Resource"
+        class_name = self.class_names.claim(wanted)
+        built_children = tuple(self.build(child, module) for child in children)
+        imports = Imports()
+        imports.add(f"{prefix}_resource", "SyncAPIResource")
+        imports.add(f"{prefix}_resource", "AsyncAPIResource")
+        imports.add("functools", "cached_property")
+        for wrapper in ("", "async_"):
+            for kind in ("raw", "streamed"):
+                imports.add(f"{prefix}_response", f"{wrapper}to_{kind}_response_wrapper")
+        output = AnnotationPrinter(self.module_of, prefix, input_side=False)
+        input_ = AnnotationPrinter(self.module_of, prefix, input_side=True)
+        member_names = {c.attr for c in children} | {m.name for m in node.methods}
+        methods = tuple(self._method(m, imports, output, input_, prefix, member_names) for m in node.methods)
+        if built_children:
+            imports.add("typing", "TYPE_CHECKING")
+        type_checking = tuple(
+            f"from .{child.attr} import " + ", ".join(sorted(_resource_classes(child.class_name)))
+            for child in built_children
+        )
+        return Resource(
+            attr=node.attr,
+            class_name=class_name,
+            module=".".join(module),
+            methods=methods,
+            children=built_children,
+            imports=imports.lines(),
+            type_checking_imports=type_checking,
+            doc="",
+        )
+
+    def _method(
+        self,
+        draft: MethodDraft,
+        imports: Imports,
+        output: AnnotationPrinter,
+        input_: AnnotationPrinter,
+        prefix: str,
+        member_names: set[str],
+    ) -> Method:
+        params: list[Param] = []
+        by_location: dict[str, list[tuple[str, str]]] = {}
+        for p in draft.params:
+            annotation = _builtins_safe(input_.print(p.type, imports, None), member_names, imports)
+            for runtime_name in ("FileTypes", "FileContent"):
+                if runtime_name in annotation:
+                    imports.add(f"{prefix}_types", runtime_name)
+            default = ""
+            if not p.required:
+                annotation += " | NotGiven"
+                default = "NOT_GIVEN"
+                imports.add(f"{prefix}_types", "NotGiven")
+                imports.add(f"{prefix}_types", "NOT_GIVEN")
+            params.append(Param(p.py_name, p.wire_name, p.location, p.type, annotation, p.required, default))
+            value = p.wrapper.replace("{}", p.py_name) if p.wrapper else p.py_name
+            if p.wrapper:
+                imports.add(f"{prefix}_base_client", p.wrapper.split("(")[0])
+            by_location.setdefault(p.location, []).append((p.wire_name, value))
+        has_body = draft.body_kind in ("json", "multipart", "form")
+        options = [("extra_headers", "Headers | None", "None"), ("extra_query", "Query | None", "None")]
+        if has_body:
+            options.append(("extra_body", "Body | None", "None"))
+        options.append(("timeout", "Timeout | NotGiven", "NOT_GIVEN"))
+        for name, annotation, default in options:
+            for used in re.findall(r"[A-Za-z_]+", annotation):
+                if used != "None":
+                    imports.add(f"{prefix}_types", used)
+            if default == "NOT_GIVEN":
+                imports.add(f"{prefix}_types", "NOT_GIVEN")
+            params.append(Param(name, "", "option", NONE, annotation, False, default))
+
+        args: list[tuple[str, str]] = [("", literal(draft.http_method))]
+        path_values = sorted(
+            by_location.get("path", []), key=lambda wire_value: draft.path.index("{" + wire_value[1] + "}")
+        )
+        if path_values:
+            imports.add(f"{prefix}_base_client", "path_template")
+            fills = ", ".join(f"{value}={value}" for _, value in path_values)
+            args.append(("", f"path_template({literal(draft.path)}, {fills})"))
+        else:
+            args.append(("", literal(draft.path.replace("{{", "{").replace("}}", "}"))))
+        headers = list(by_location.get("header", []))
+        if draft.accept:
+            headers.append(("Accept", literal(draft.accept)))
+        for keyword, location in (
+            ("query", "query"),
+            ("cookies", "cookie"),
+            ("json", "body"),
+            ("data", "form"),
+            ("files", "file"),
+        ):
+            entries = by_location.get(location, [])
+            if entries:
+                args.append((keyword, "{" + ", ".join(f"{literal(w)}: {v}" for w, v in entries) + "}"))
+        if headers:
+            args.append(("headers", "{" + ", ".join(f"{literal(w)}: {v}" for w, v in headers) + "}"))
+        whole = by_location.get("whole", [])
+        if whole:
+            keyword = "json" if draft.body_kind == "json" else "content"
+            args.append((keyword, whole[0][1]))
+        returns = _builtins_safe(output.print(draft.returns, imports, None), member_names, imports)
+        args.append(("cast_to", self._cast_to(draft.returns, returns, imports)))
+        for name, _, _ in options:
+            args.append((name, name))
+        deprecated = ""
+        if draft.deprecated:
+            imports.add("", "warnings")
+            deprecated = literal(f"{draft.http_method} {_path_label(draft)} is deprecated")
+        return Method(
+            name=draft.name,
+            http_method=draft.http_method,
+            params=tuple(params),
+            positional=draft.positional,
+            request_args=tuple(args),
+            returns=returns,
+            doc=_method_doc(draft, params),
+            deprecated=deprecated,
+            pointer=draft.pointer,
+            pagination=None,
+        )
+
+    def _cast_to(self, expr: TypeExpr, annotation: str, imports: Imports) -> str:
+        """What `request(cast_to=...)` gets: the type itself when the type checker accepts it as `type[T]`."""
+        if annotation == "None":
+            return "type(None)"
+        if re.fullmatch(r"[A-Za-z_][\w.]*", annotation) and not self._is_alias(expr):
+            return annotation
+        if re.fullmatch(r"(list|dict)\[.*\]", annotation) and "Literal[" not in annotation:
+            return annotation
+        imports.add("typing", "cast")
+        return f"cast({literal('type[' + annotation + ']')}, {annotation})"
+
+    def _is_alias(self, expr: TypeExpr) -> bool:
+        return isinstance(expr, ModelRef) and expr.name in self.aliases
+
+
+def _resource_classes(class_name: str) -> list[str]:
+    return [
+        f"{prefix}{class_name}{suffix}"
+        for prefix in ("", "Async")
+        for suffix in ("", "WithRawResponse", "WithStreamingResponse")
+    ]
+
+
+def _path_label(draft: MethodDraft) -> str:
+    return draft.pointer.split("/")[2].replace("~1", "/").replace("~0", "~")
+
+
+_BUILTINS = ("list", "dict", "str", "int", "float", "bool", "bytes", "object", "type")
+
+
+def _builtins_safe(annotation: str, member_names: set[str], imports: Imports) -> str:
+    """Inside a resource class a method called `list` shadows the builtin in later annotations."""
+    for name in _BUILTINS:
+        if name in member_names and re.search(rf"(?<![\w.]){name}\b", annotation):
+            imports.add("", "builtins")
+            annotation = re.sub(rf"(?<![\w.'\"]){name}\b", f"builtins.{name}", annotation)
+    return annotation
+
+
+def _method_doc(draft: MethodDraft, params: list[Param]) -> str:
+    lines = []
+    docs = {p.py_name: p.doc for p in draft.params if p.doc.strip()}
+    for param in params:
+        text = (
+            docs.get(param.py_name) or _OPTION_DOCS.get(param.py_name, "")
+            if param.location == "option"
+            else docs.get(param.py_name, "")
+        )
+        if text.strip():
+            body = "\n".join(("    " + line if i else line) for i, line in enumerate(text.strip().splitlines()))
+            lines.append(f"  {param.py_name}: {body}")
+    parts = [draft.doc]
+    if draft.deprecated:
+        parts.insert(0, "Deprecated.")
+    if lines:
+        parts.append("Args:\n" + "\n\n".join(lines))
+    return docstring(*parts)

@@ -1,0 +1,267 @@
+"""Definitions to files in types/: which module each lives in, its printed fields, and the imports.
+
+A named definition gets a module of its own; inline ones live with the definition that uses them. Modules
+whose definitions refer to each other in a cycle are merged, so imports between modules never cycle.
+"""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import Iterable
+
+from ..ir import (
+    Alias,
+    Definition,
+    DictOf,
+    Field,
+    ListOf,
+    LiteralOf,
+    Model,
+    ModelRef,
+    Nullable,
+    Primitive,
+    TypedDictDef,
+    TypeExpr,
+    TypeModule,
+    UnionOf,
+)
+from .names import Namespace, field_name, snake
+from .printing import AnnotationPrinter, Imports, docstring, literal
+from .types import NO_DEFAULT, DefinitionDraft, PropertyDraft
+
+# Names an annotation in a types/ module can use as a bare name; a field called one of them would shadow it
+# inside the class body (pydantic and mypy both resolve annotations there), so such a field is renamed.
+ANNOTATION_NAMES = frozenset(
+    {"str", "int", "float", "bool", "bytes", "object", "list", "dict", "None", "datetime", "date", "time", "UUID"}
+    | {"Decimal", "Literal", "Annotated", "Field", "Sequence", "Mapping", "NotRequired", "TypeAlias", "Tag"}
+    | {"Discriminator", "discriminate", "BaseModel", "TypedDict"}
+)
+
+
+def referenced_models(expr: TypeExpr) -> Iterable[str]:
+    if isinstance(expr, ModelRef):
+        yield expr.name
+    elif isinstance(expr, ListOf):
+        yield from referenced_models(expr.item)
+    elif isinstance(expr, DictOf):
+        yield from referenced_models(expr.value)
+    elif isinstance(expr, Nullable):
+        yield from referenced_models(expr.inner)
+    elif isinstance(expr, UnionOf):
+        for member in expr.members:
+            yield from referenced_models(member)
+
+
+def _draft_refs(draft: DefinitionDraft) -> list[str]:
+    exprs = [p.type for p in draft.properties] + ([draft.type] if draft.type is not None else [])
+    return [name for expr in exprs for name in referenced_models(expr)]
+
+
+def assign_modules(drafts: dict[str, DefinitionDraft]) -> dict[str, str]:
+    """Class name -> module stem. Deterministic: depends only on the drafts and their order."""
+    stems = Namespace({"__init__"} | set(keyword.kwlist))
+    home: dict[str, str] = {}
+    for name, draft in drafts.items():
+        if draft.owner is None:
+            home[name] = stems.claim(snake(name) or "model")
+    for name, draft in drafts.items():
+        if draft.owner is not None:
+            owner = draft.owner
+            while drafts[owner].owner is not None and owner not in home:
+                owner = drafts[owner].owner  # type: ignore[assignment]
+            home[name] = home[owner]
+    graph: dict[str, set[str]] = {stem: set() for stem in home.values()}
+    for name, draft in drafts.items():
+        for target in _draft_refs(draft):
+            if home[target] != home[name]:
+                graph[home[name]].add(home[target])
+    merged = {}
+    for component in strongly_connected(graph):
+        leader = min(component)
+        for stem in component:
+            merged[stem] = leader
+    return {name: merged[stem] for name, stem in home.items()}
+
+
+def strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Tarjan's algorithm, iterative (GitHub's schema graph is deep enough to overflow recursion)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    result: list[list[str]] = []
+    counter = 0
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            advanced = False
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                    advanced = True
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                result.append(component)
+    return result
+
+
+class ModuleBuilder:
+    def __init__(self, drafts: dict[str, DefinitionDraft], module_of: dict[str, str]) -> None:
+        self.drafts = drafts
+        self.module_of = module_of
+        self.output = AnnotationPrinter(module_of, "..", input_side=False)
+        self.input = AnnotationPrinter(module_of, "..", input_side=True)
+
+    def build(self) -> tuple[TypeModule, ...]:
+        by_module: dict[str, list[str]] = {}
+        for name in self.drafts:
+            by_module.setdefault(self.module_of[name], []).append(name)
+        modules = []
+        for stem in sorted(by_module):
+            imports = Imports()
+            names = self._ordered(by_module[stem], stem)
+            definitions = tuple(self._definition(self.drafts[n], imports, stem) for n in names)
+            modules.append(TypeModule(stem, imports.lines(), definitions, ()))
+        return tuple(modules)
+
+    def _ordered(self, names: list[str], stem: str) -> list[str]:
+        """Aliases are evaluated when the module runs, so what an alias names must come first."""
+        placed: list[str] = []
+        seen: set[str] = set()
+
+        def visit(name: str, trail: tuple[str, ...]) -> None:
+            if name in seen:
+                return
+            if self.drafts[name].kind == "alias":
+                for target in _draft_refs(self.drafts[name]):
+                    if self.module_of[target] == stem and target not in trail:
+                        visit(target, trail + (name,))
+            seen.add(name)
+            placed.append(name)
+
+        for name in names:
+            visit(name, ())
+        return placed
+
+    def _definition(self, draft: DefinitionDraft, imports: Imports, stem: str) -> Definition:
+        doc = docstring(draft.description)
+        if draft.kind == "alias":
+            assert draft.type is not None
+            printer = self.input if draft.input_side else self.output
+            imports.need("TypeAlias")
+            return Alias(draft.name, draft.type, printer.print(draft.type, imports, stem), doc)
+        if draft.kind == "typeddict":
+            return self._typed_dict(draft, imports, stem, doc)
+        return self._model(draft, imports, stem, doc)
+
+    def _model(self, draft: DefinitionDraft, imports: Imports, stem: str, doc: str) -> Model:
+        imports.add(".._models", "BaseModel")
+        printed = [(p, self.output.print(p.type, imports, stem)) for p in draft.properties]
+        shadowed = _bare_names(a for _, a in printed) | ANNOTATION_NAMES
+        names = Namespace(shadowed)
+        fields = []
+        for prop, annotation in printed:
+            py_name = names.claim(field_name(prop.wire_name))
+            fields.append(self._field(prop, py_name, annotation, imports))
+        return Model(draft.name, tuple(fields), doc, draft.deprecated)
+
+    def _field(self, prop: PropertyDraft, py_name: str, annotation: str, imports: Imports) -> Field:
+        options: list[str] = []
+        if prop.required:
+            default = ""
+        elif prop.default is not NO_DEFAULT and _default_fits(prop.default, prop.type):
+            default = literal(prop.default)
+        else:
+            default = "None"
+            if not prop.nullable:
+                annotation += " | None"
+        if py_name != prop.wire_name:
+            options.append(f"alias={literal(prop.wire_name)}")
+        if prop.deprecated:
+            options.append("deprecated=True")
+        if options:
+            imports.need("Field")
+            value = f"Field({', '.join(([default] if default else []) + options)})"
+        else:
+            value = default
+        return Field(prop.wire_name, py_name, prop.type, annotation, prop.required, value, docstring(prop.description))
+
+    def _typed_dict(self, draft: DefinitionDraft, imports: Imports, stem: str, doc: str) -> TypedDictDef:
+        imports.need("TypedDict")
+        printed = [(p, self.input.print(p.type, imports, stem)) for p in draft.properties]
+        shadowed = _bare_names(a for _, a in printed) | ANNOTATION_NAMES
+        functional = any(
+            not p.wire_name.isidentifier() or keyword.iskeyword(p.wire_name) or p.wire_name in shadowed
+            for p, _ in printed
+        )
+        fields = []
+        for prop, annotation in printed:
+            if not prop.required:
+                imports.add(".._types", "NotRequired")
+                annotation = f"NotRequired[{annotation}]"
+            fields.append(
+                Field(
+                    prop.wire_name,
+                    literal(prop.wire_name) if functional else prop.wire_name,
+                    prop.type,
+                    annotation,
+                    prop.required,
+                    "",
+                    docstring(prop.description),
+                )
+            )
+        return TypedDictDef(draft.name, tuple(fields), doc, functional)
+
+
+def _bare_names(annotations: Iterable[str]) -> set[str]:
+    names: set[str] = set()
+    for annotation in annotations:
+        token = ""
+        for char in annotation + " ":
+            if char.isalnum() or char == "_":
+                token += char
+            else:
+                if token and not token[0].isdigit():
+                    names.add(token)
+                token = ""
+    return names
+
+
+def _default_fits(value: object, expr: TypeExpr) -> bool:
+    """Only a JSON scalar that the field's type accepts becomes a Python default."""
+    if isinstance(expr, Nullable):
+        return value is None or _default_fits(value, expr.inner)
+    if isinstance(expr, LiteralOf):
+        return value in expr.values
+    if isinstance(expr, Primitive):
+        kinds: dict[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}
+        if expr.name not in kinds or (isinstance(value, bool) and expr.name != "bool"):
+            return False
+        return isinstance(value, kinds[expr.name])
+    return False

@@ -1,0 +1,380 @@
+"""Operations to method drafts: parameters, request bodies and responses, with types still as TypeExprs
+(module.py prints them once every definition has its module)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import pointer as make_pointer
+from ..ir import DictOf, ListOf, ModelRef, Nullable, Primitive, TypeExpr, UnionOf
+from .names import Namespace, identifier, pascal
+from .printing import literal
+from .problems import Unsupported
+from .types import NONE, SchemaLowering, is_reference
+
+BYTES = Primitive("bytes")
+STR = Primitive("str")
+FILE = Primitive("FileTypes")
+BINARY_BODY = Primitive("FileContent")
+
+# Reserved by the generated signature itself.
+SIGNATURE_NAMES = {"self", "extra_headers", "extra_query", "extra_body", "timeout"}
+# OpenAPI: header parameters with these names are ignored; the client sets them.
+IGNORED_HEADERS = {"accept", "content-type", "authorization"}
+
+
+@dataclass
+class ParamDraft:
+    py_name: str
+    wire_name: str
+    location: str  # path, query, header, cookie, body, file, form, whole
+    type: TypeExpr
+    required: bool
+    doc: str  # raw spec text; escaped when the docstring is assembled
+    wrapper: str = ""  # query serialisation wrapper expression with `{}` for the value, e.g. `Delimited({}, ",")`
+    deprecated: bool = False
+
+
+@dataclass
+class MethodDraft:
+    name: str
+    http_method: str
+    path: str  # template with Python-name placeholders
+    params: list[ParamDraft]
+    positional: int
+    body_kind: str  # "", json, multipart, form, binary, text
+    returns: TypeExpr
+    accept: str  # Accept header when the response is not JSON, else ""
+    doc: str
+    deprecated: bool
+    pointer: str
+    operation_id: str | None
+    page_param: str = ""  # wire name of the page-number query parameter when paginated
+    page_items: str = ""  # response property with the items
+    first_page: int = 0
+
+
+def media_kind(media_type: str) -> str:
+    base = media_type.split(";")[0].strip().lower()
+    if base == "application/json" or base.endswith("+json") or base == "*/*" or "/json" in base:
+        return "json"
+    if base == "multipart/form-data":
+        return "multipart"
+    if base == "application/x-www-form-urlencoded":
+        return "form"
+    if base.startswith("text/"):
+        return "text"
+    return "binary"
+
+
+_BODY_PREFERENCE = ("json", "multipart", "form", "binary", "text")
+
+
+class OperationLowering:
+    def __init__(self, api: Any, schemas: SchemaLowering) -> None:
+        self.api = api
+        self.schemas = schemas
+        self.components = api.components
+
+    def lower(
+        self,
+        path: str,
+        method: str,
+        operation: Any,
+        path_item: Any,
+        name: str,
+        type_hint: str,
+    ) -> MethodDraft:
+        ptr = make_pointer("paths", path, method)
+        names = Namespace(SIGNATURE_NAMES)
+        params = self._parameters(path, operation, path_item, ptr, type_hint, names)
+        path_params = [p for p in params if p.location == "path"]
+        template = self._path_template(path, path_params, ptr)
+        body_kind, body_params = self._body(operation, ptr, type_hint, names)
+        returns, accept = self._returns(operation, ptr, type_hint)
+        # The last path parameter is positional; everything else is keyword-only.
+        positional = path_params[-1:] if path_params else []
+        ordered = positional + [p for p in params + body_params if p not in positional]
+        ordered = (
+            positional
+            + [p for p in ordered[len(positional) :] if p.required]
+            + [p for p in ordered[len(positional) :] if not p.required]
+        )
+        return MethodDraft(
+            name=name,
+            http_method=method.upper(),
+            path=template,
+            params=ordered,
+            positional=len(positional),
+            body_kind=body_kind,
+            returns=returns,
+            accept=accept,
+            doc=(operation.description or operation.summary or "").strip(),
+            deprecated=bool(operation.deprecated),
+            pointer=ptr,
+            operation_id=operation.operationId,
+        )
+
+    # --- parameters ---------------------------------------------------------------------------------------
+
+    def _parameters(
+        self, path: str, operation: Any, path_item: Any, ptr: str, hint: str, names: Namespace
+    ) -> list[ParamDraft]:
+        merged: dict[tuple[str, str], tuple[str, Any]] = {}
+        for source_ptr, source in ((make_pointer("paths", path), path_item.parameters), (ptr, operation.parameters)):
+            for index, node in enumerate(source or []):
+                param_ptr = f"{source_ptr}/parameters/{index}"
+                if is_reference(node):
+                    param_ptr, node = self._resolve_component(node.ref, "parameters", param_ptr)
+                merged[(node.name, str(getattr(node.param_in, "value", node.param_in)))] = (param_ptr, node)
+        drafts: list[ParamDraft] = []
+        for (wire, location), (param_ptr, param) in merged.items():
+            if location == "header" and wire.lower() in IGNORED_HEADERS:
+                continue
+            schema = param.param_schema
+            if schema is None:
+                if param.content:
+                    raise Unsupported(param_ptr, "parameters described by 'content' are not supported")
+                raise Unsupported(param_ptr, "parameter has no schema")
+            param_type = self.schemas.type_of(schema, f"{hint}{pascal(wire)}", param_ptr + "/schema", input_side=True)
+            required = bool(param.required) or location == "path"
+            wrapper = self._query_wrapper(param, param_type, param_ptr) if location == "query" else ""
+            drafts.append(
+                ParamDraft(
+                    py_name=names.claim(identifier(wire, fallback="param")),
+                    wire_name=wire,
+                    location=location,
+                    type=param_type,
+                    required=required,
+                    doc=param.description or "",
+                    wrapper=wrapper,
+                    deprecated=bool(param.deprecated),
+                )
+            )
+        return drafts
+
+    def _query_wrapper(self, param: Any, param_type: TypeExpr, ptr: str) -> str:
+        style = str(getattr(param.style, "value", param.style) or "form")
+        explode = param.explode if param.explode is not None else style == "form"
+        inner = param_type.inner if isinstance(param_type, Nullable) else param_type
+        is_array = isinstance(inner, ListOf) or (
+            isinstance(inner, UnionOf) and any(isinstance(m, ListOf) for m in inner.members)
+        )
+        is_object = isinstance(inner, (DictOf, ModelRef)) and not self._is_alias(inner)
+        if style == "deepObject":
+            return "DeepObject({})"
+        if is_array and not explode:
+            delimiter = {"form": ",", "spaceDelimited": " ", "pipeDelimited": "|"}.get(style)
+            if delimiter is None:
+                raise Unsupported(ptr, f"array query parameters in style '{style}' are not supported")
+            return f"Delimited({{}}, {literal(delimiter)})"
+        if is_object and not explode:
+            raise Unsupported(ptr, "object query parameters with explode: false are not supported")
+        return ""
+
+    def _is_alias(self, expr: TypeExpr) -> bool:
+        if isinstance(expr, ModelRef):
+            draft = self.schemas.definitions.get(expr.name)
+            return draft is not None and draft.kind == "alias"
+        return False
+
+    def _path_template(self, path: str, path_params: list[ParamDraft], ptr: str) -> str:
+        by_wire = {p.wire_name: p.py_name for p in path_params}
+        out, rest = [], path
+        while "{" in rest:
+            before, _, after = rest.partition("{")
+            wire, closed, rest = after.partition("}")
+            if not closed or "{" in wire:
+                raise Unsupported(ptr, f"malformed path template {path!r}")
+            if wire not in by_wire:
+                raise Unsupported(ptr, f"path parameter '{wire}' is not declared")
+            out.append(before.replace("}", "}}"))
+            out.append("{" + by_wire[wire] + "}")
+        if "}" in rest:
+            raise Unsupported(ptr, f"malformed path template {path!r}")
+        out.append(rest)
+        used = {p for p in by_wire if "{" + p + "}" in path}
+        for wire in by_wire:
+            if wire not in used:
+                raise Unsupported(ptr, f"path parameter '{wire}' does not appear in the path")
+        return "".join(out)
+
+    def _resolve_component(self, ref: str, kind: str, ptr: str) -> tuple[str, Any]:
+        prefix = f"#/components/{kind}/"
+        if not ref.startswith(prefix):
+            raise Unsupported(ptr, f"$ref '{ref}' does not point into components/{kind}")
+        key = ref[len(prefix) :].replace("~1", "/").replace("~0", "~")
+        table = getattr(self.components, "requestBodies" if kind == "requestBodies" else kind, None) or {}
+        if key not in table:
+            raise Unsupported(ptr, f"$ref '{ref}' not found")
+        target = table[key]
+        target_ptr = make_pointer("components", kind, key)
+        if is_reference(target):
+            return self._resolve_component(target.ref, kind, target_ptr)
+        return target_ptr, target
+
+    # --- request body -------------------------------------------------------------------------------------
+
+    def _body(self, operation: Any, ptr: str, hint: str, names: Namespace) -> tuple[str, list[ParamDraft]]:
+        body = operation.requestBody
+        if body is None:
+            return "", []
+        body_ptr = ptr + "/requestBody"
+        if is_reference(body):
+            body_ptr, body = self._resolve_component(body.ref, "requestBodies", body_ptr)
+        content = body.content or {}
+        if not content:
+            return "", []
+        media_type = min(content, key=lambda m: (_BODY_PREFERENCE.index(media_kind(m)), m))
+        kind = media_kind(media_type)
+        media_ptr = f"{body_ptr}/content/{media_type.replace('~', '~0').replace('/', '~1')}"
+        schema = content[media_type].media_type_schema
+        required = bool(body.required)
+        body_type: TypeExpr
+        if kind in ("binary", "text") or schema is None:
+            body_type = BINARY_BODY if kind == "binary" or (schema is None and kind != "text") else STR
+            return kind, [ParamDraft(names.claim("body"), "", "whole", body_type, required, body.description or "")]
+        body_type = self.schemas.type_of(schema, f"{hint}Params", media_ptr + "/schema", input_side=True)
+        draft = self.schemas.definitions.get(body_type.name) if isinstance(body_type, ModelRef) else None
+        if draft is None or draft.kind != "typeddict":
+            if kind != "json":
+                raise Unsupported(media_ptr, f"a {media_type} body must be an object schema")
+            return kind, [ParamDraft(names.claim("body"), "", "whole", body_type, required, body.description or "")]
+        # An object body is spread into keyword arguments, one per property.
+        params: list[ParamDraft] = []
+        for prop in draft.properties:
+            location = "body"
+            prop_type = prop.type
+            if kind == "multipart" and _is_binary(prop_type):
+                location, prop_type = "file", _file_type(prop_type)
+            elif kind in ("multipart", "form"):
+                location = "form"
+            params.append(
+                ParamDraft(
+                    py_name=names.claim(identifier(prop.wire_name, fallback="field")),
+                    wire_name=prop.wire_name,
+                    location=location,
+                    type=prop_type,
+                    required=prop.required and required,
+                    doc=prop.description,
+                    deprecated=prop.deprecated,
+                )
+            )
+        return kind, params
+
+    # --- responses ----------------------------------------------------------------------------------------
+
+    def _returns(self, operation: Any, ptr: str, hint: str) -> tuple[TypeExpr, str]:
+        responses = operation.responses or {}
+        codes = sorted((c for c in responses if str(c).startswith("2")), key=lambda c: str(c).replace("X", "9"))
+        if not codes and "default" in responses:
+            codes = ["default"]
+        results: list[TypeExpr] = []
+        accepts: list[str] = []
+        for code in codes:
+            response = responses[code]
+            response_ptr = f"{ptr}/responses/{code}"
+            if is_reference(response):
+                response_ptr, response = self._resolve_component(response.ref, "responses", response_ptr)
+            content = response.content or {}
+            if not content:
+                results.append(NONE)
+                continue
+            media_type = min(content, key=lambda m: (("json", "text", "binary").index(_response_kind(m)), m))
+            kind = _response_kind(media_type)
+            accepts.append(media_type)
+            schema = content[media_type].media_type_schema
+            if kind == "json" and schema is not None:
+                media_ptr = f"{response_ptr}/content/{media_type.replace('~', '~0').replace('/', '~1')}/schema"
+                results.append(self.schemas.type_of(schema, f"{hint}Response", media_ptr, input_side=False))
+            elif kind == "text":
+                results.append(STR)
+            else:
+                results.append(BYTES)
+        if not results:
+            return NONE, ""
+        unique = list(dict.fromkeys(results))
+        returns: TypeExpr = unique[0]
+        if len(unique) > 1:
+            non_null = [r for r in unique if r != NONE]
+            returns = non_null[0] if len(non_null) == 1 else UnionOf(tuple(non_null))
+            if NONE in unique:
+                returns = Nullable(returns)
+        kinds = {_response_kind(a) for a in accepts}
+        accept = "" if not accepts or kinds == {"json"} else ", ".join(dict.fromkeys(accepts))
+        return returns, accept
+
+
+def _response_kind(media_type: str) -> str:
+    kind = media_kind(media_type)
+    return kind if kind in ("json", "text") else "binary"
+
+
+def _is_binary(expr: TypeExpr) -> bool:
+    if isinstance(expr, Nullable):
+        return _is_binary(expr.inner)
+    if isinstance(expr, ListOf):
+        return _is_binary(expr.item)
+    return expr == BYTES
+
+
+def _file_type(expr: TypeExpr) -> TypeExpr:
+    if isinstance(expr, Nullable):
+        return _file_type(expr.inner)
+    if isinstance(expr, ListOf):
+        return ListOf(FILE)
+    return FILE
+
+
+def returns_collection(api: Any, operation: Any) -> bool:
+    """Does the success response hold a list (an array, or an object with an array of objects)?"""
+    for code, response in (operation.responses or {}).items():
+        if not str(code).startswith("2") or is_reference(response):
+            continue
+        for media_type, media in (response.content or {}).items():
+            schema = media.media_type_schema
+            if media_kind(media_type) == "json" and schema is not None:
+                return _holds_list(api, schema, depth=0)
+    return False
+
+
+def _holds_list(api: Any, schema: Any, depth: int) -> bool:
+    schema = _deref(api, schema)
+    if schema is None or depth > 2:
+        return False
+    if _type_name(schema) == "array":
+        return depth == 0 or _is_object_schema(api, schema.items)
+    for prop in (schema.properties or {}).values():
+        prop = _deref(api, prop)
+        if prop is not None and _type_name(prop) == "array" and _is_object_schema(api, prop.items):
+            return True
+    return any(_holds_list(api, part, depth + 1) for part in (schema.allOf or []))
+
+
+def _is_object_schema(api: Any, schema: Any) -> bool:
+    schema = _deref(api, schema)
+    return schema is not None and (
+        bool(schema.properties) or bool(schema.allOf) or bool(schema.oneOf) or bool(schema.anyOf)
+    )
+
+
+def _type_name(schema: Any) -> str:
+    declared = schema.type
+    if isinstance(declared, list):
+        declared = next((t for t in declared if str(getattr(t, "value", t)) != "null"), None)
+    return str(getattr(declared, "value", declared)) if declared is not None else ""
+
+
+def _deref(api: Any, schema: Any) -> Any:
+    seen = 0
+    while is_reference(schema) and seen < 20:
+        ref = schema.ref
+        prefix = "#/components/schemas/"
+        if not ref.startswith(prefix):
+            return None
+        schema = ((api.components and api.components.schemas) or {}).get(
+            ref[len(prefix) :].replace("~1", "/").replace("~0", "~")
+        )
+        seen += 1
+    return None if schema is None or is_reference(schema) else schema

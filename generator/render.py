@@ -1,0 +1,66 @@
+"""IR to source text: one Jinja template per kind of file, plus the static runtime copied in.
+
+Templates only loop and print; every name, type and import was decided while lowering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+from .ir import Resource, Sdk
+
+RUNTIME_FILES = ("_base_client.py", "_exceptions.py", "_models.py", "_resource.py", "_response.py", "_types.py")
+
+
+def templates_dir() -> Path:
+    """Inside the wheel the templates are package data; in a source checkout they sit beside the package."""
+    packaged = Path(__file__).parent / "templates"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
+
+
+@cache
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir() / "sdk")),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render(sdk: Sdk) -> dict[str, str]:
+    """Relative path inside the package -> file content (not yet formatted)."""
+    env = environment()
+    header = "\n".join(sdk.header)
+    files: dict[str, str] = {}
+
+    def emit(path: str, template: str, **context: object) -> None:
+        files[path] = env.get_template(template).render(sdk=sdk, header=header, **context)
+
+    emit("__init__.py", "__init__.py.j2")
+    emit("_client.py", "_client.py.j2")
+    emit("_version.py", "_version.py.j2")
+    runtime = templates_dir() / "runtime"
+    for name in RUNTIME_FILES:
+        files[name] = header + "\n\n" + (runtime / name).read_text(encoding="utf-8")
+    files["py.typed"] = ""
+    emit("resources/__init__.py", "package_init.py.j2")
+    for resource in sdk.resources:
+        _emit_resource(resource, emit)
+    emit("types/__init__.py", "types_init.py.j2")
+    for module in sdk.type_modules:
+        emit(f"types/{module.name}.py", "types_module.py.j2", module=module)
+    return files
+
+
+def _emit_resource(resource: Resource, emit: Callable[..., None]) -> None:
+    path = resource.module.replace(".", "/")
+    emit(f"{path}/__init__.py" if resource.children else f"{path}.py", "resource.py.j2", resource=resource)
+    for child in resource.children:
+        _emit_resource(child, emit)

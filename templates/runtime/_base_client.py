@@ -1,0 +1,524 @@
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextvars
+import datetime as _dt
+import email.utils
+import json as _json
+import random
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from enum import Enum
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+from urllib.parse import quote
+
+import httpx
+
+from ._exceptions import APIConnectionError, APIResponseValidationError, APITimeoutError, status_error
+from ._types import NOT_GIVEN, Body, FileTypes, Headers, NotGiven, Query, Timeout
+
+if TYPE_CHECKING:
+    # pydantic is imported on first use, not with the package: `import <package>` stays fast.
+    import pydantic
+
+__all__ = [
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "AsyncAPIClient",
+    "SyncAPIClient",
+    "path_template",
+]
+
+T = TypeVar("T")
+
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
+DEFAULT_MAX_RETRIES = 2
+INITIAL_RETRY_DELAY = 0.5
+MAX_RETRY_DELAY = 8.0
+# A Retry-After longer than this is not obeyed: the normal backoff applies instead.
+MAX_RETRY_AFTER = 60.0
+RETRYABLE_STATUSES = frozenset({408, 409, 429})
+
+# Set by the raw/streaming response wrappers (see _response.py) around one call; read by `request`.
+response_mode: contextvars.ContextVar[str] = contextvars.ContextVar("response_mode", default="parsed")
+
+
+def path_template(template: str, **values: object) -> str:
+    """Fill a path template, percent-encoding each value so no id can change the path.
+
+    `/` `?` `#` are encoded; a value that is exactly `.` or `..` is encoded too, since URL normalisation
+    would otherwise treat it as a path step.
+    """
+    encoded: dict[str, str] = {}
+    for name, value in values.items():
+        text = _to_str(value)
+        if not text:
+            raise ValueError(f"Expected a non-empty value for `{name}` but received {value!r}")
+        text = quote(text, safe="")
+        if text in (".", ".."):
+            text = text.replace(".", "%2E")
+        encoded[name] = text
+    return template.format_map(encoded)
+
+
+class _BaseClient:
+    def __init__(
+        self,
+        *,
+        base_url: str | httpx.URL,
+        headers: Mapping[str, str],
+        auth_query: Mapping[str, str],
+        timeout: Timeout,
+        max_retries: int,
+    ) -> None:
+        if max_retries < 0:
+            raise ValueError(f"max_retries must be 0 or more, got {max_retries!r}")
+        self.base_url = httpx.URL(str(base_url))
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self._base = str(base_url).rstrip("/")
+        self._headers = dict(headers)
+        self._auth_query = dict(auth_query)
+
+    def _build_request(
+        self,
+        http_client: httpx.Client | httpx.AsyncClient,
+        method: str,
+        path: str,
+        *,
+        query: Mapping[str, object] | None,
+        headers: Mapping[str, object] | None,
+        json: object,
+        data: Mapping[str, object] | None,
+        files: Mapping[str, object] | None,
+        content: bytes | str | None,
+        extra_headers: Headers | None,
+        extra_query: Query | None,
+        extra_body: Body | None,
+        timeout: Timeout | NotGiven,
+    ) -> httpx.Request:
+        merged_headers = self._headers
+        if headers or extra_headers:
+            merged_headers = {**merged_headers}
+            if headers:
+                merged_headers.update({k: _to_str(v) for k, v in headers.items() if v is not NOT_GIVEN})
+            if extra_headers:
+                merged_headers.update(extra_headers)
+        params: list[tuple[str, str | int | float | bool | None]] = []
+        for source in (self._auth_query, query, extra_query):
+            if source:
+                for key, value in source.items():
+                    _add_query(params, key, value)
+        body: bytes | str | None = content
+        if json is not NOT_GIVEN:
+            if isinstance(json, dict) and (extra_body or any(v is NOT_GIVEN for v in json.values())):
+                json = {k: v for k, v in json.items() if v is not NOT_GIVEN}
+                if extra_body:
+                    json.update(extra_body)
+            body = _json.dumps(jsonable(json), separators=(",", ":"), allow_nan=False).encode()
+            merged_headers = {**merged_headers, "Content-Type": "application/json"}
+        form = None
+        if data is not None:
+            form = {k: _form_value(v) for k, v in data.items() if v is not NOT_GIVEN}
+            if extra_body:
+                form.update({k: _form_value(v) for k, v in extra_body.items()})
+        return http_client.build_request(
+            method,
+            self._base + path,
+            params=params or None,
+            headers=merged_headers,
+            content=body,
+            data=form,
+            files=_files(files) if files is not None else None,
+            timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
+        )
+
+    def _retry_delay(self, attempt: int, response: httpx.Response | None) -> float:
+        if response is not None:
+            retry_after = _retry_after(response.headers)
+            if retry_after is not None and 0 <= retry_after <= MAX_RETRY_AFTER:
+                return retry_after
+        delay = min(INITIAL_RETRY_DELAY * 2.0**attempt, MAX_RETRY_DELAY)
+        return delay * (1 - 0.25 * random.random())
+
+    @staticmethod
+    def _should_retry(response: httpx.Response) -> bool:
+        override: str | None = response.headers.get("x-should-retry")
+        if override in ("true", "false"):
+            return override == "true"
+        return response.status_code in RETRYABLE_STATUSES or response.status_code >= 500
+
+
+def parse_response(response: httpx.Response, cast_to: type[T]) -> T:
+    """Decode a successful response into `cast_to`: a model, a JSON type, bytes, str, or None."""
+    import pydantic
+
+    result: object
+    try:
+        if cast_to is type(None):
+            result = None
+        elif cast_to is bytes:
+            result = response.content
+        elif cast_to is str:
+            result = response.text
+        elif isinstance(cast_to, type) and issubclass(cast_to, pydantic.BaseModel):
+            result = cast_to.model_validate_json(response.content)
+        else:
+            result = _adapter(cast_to).validate_json(response.content or b"null")
+    except pydantic.ValidationError as exc:
+        raise APIResponseValidationError(
+            response,
+            _error_body(response),
+            message=f"{response.request.method} {response.request.url}: response does not match the schema: {exc}",
+        ) from exc
+    return cast(T, result)
+
+
+_adapters: dict[object, pydantic.TypeAdapter[Any]] = {}
+
+
+def _adapter(cast_to: type[T]) -> pydantic.TypeAdapter[T]:
+    import pydantic
+
+    adapter = _adapters.get(cast_to)
+    if adapter is None:
+        adapter = _adapters[cast_to] = pydantic.TypeAdapter(cast_to)
+    return adapter
+
+
+def _error_body(response: httpx.Response) -> object | None:
+    if not response.content:
+        return None
+    try:
+        return cast(object, response.json())
+    except ValueError:
+        return response.text
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    """Seconds to wait, from `retry-after-ms`, or `retry-after` as seconds or as an HTTP date."""
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            return float(value) * scale
+        except ValueError:
+            pass
+        if name == "retry-after":
+            date = email.utils.parsedate_tz(value)
+            if date is not None:
+                return float(email.utils.mktime_tz(date) - time.time())
+    return None
+
+
+def _to_str(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return _to_str(value.value)
+    return str(value)
+
+
+class Delimited:
+    """A query array sent as one value joined by `delimiter` (OpenAPI `explode: false` and its kin)."""
+
+    __slots__ = ("delimiter", "values")
+
+    def __init__(self, values: Sequence[object], delimiter: str = ",") -> None:
+        self.values = values
+        self.delimiter = delimiter
+
+
+class DeepObject:
+    """A query object sent as `name[key]=value` pairs (OpenAPI `style: deepObject`)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Mapping[str, object]) -> None:
+        self.value = value
+
+
+def _add_query(params: list[tuple[str, str | int | float | bool | None]], key: str, value: object) -> None:
+    if value is NOT_GIVEN:
+        return
+    if isinstance(value, Delimited):
+        if not isinstance(value.values, NotGiven):
+            params.append((key, value.delimiter.join(_to_str(v) for v in value.values)))
+    elif isinstance(value, DeepObject):
+        if not isinstance(value.value, NotGiven):
+            for sub_key, sub_value in value.value.items():
+                _add_query(params, f"{key}[{sub_key}]", sub_value)
+    elif isinstance(value, Mapping):
+        # An exploded form object: each property is a parameter of its own.
+        for sub_key, sub_value in cast(Mapping[str, object], value).items():
+            _add_query(params, sub_key, sub_value)
+    elif isinstance(value, (list, tuple)):
+        params.extend((key, _to_str(v)) for v in value)
+    else:
+        params.append((key, _to_str(value)))
+
+
+def _form_value(value: object) -> str | list[str]:
+    if isinstance(value, (list, tuple)):
+        return [_to_str(v) for v in value]
+    if isinstance(value, dict) or hasattr(value, "model_dump"):
+        return _json.dumps(jsonable(value), separators=(",", ":"))
+    return _to_str(value)
+
+
+def _files(files: Mapping[str, object]) -> list[tuple[str, Any]]:
+    """httpx file tuples; a list under one name becomes repeated parts. File objects are read up front so a
+    retried request sends the same bytes."""
+    parts: list[tuple[str, Any]] = []
+    for name, value in files.items():
+        if value is NOT_GIVEN:
+            continue
+        items = cast(list[object], value) if isinstance(value, list) else [value]
+        for item in items:
+            parts.append((name, _file_part(item)))
+    return parts
+
+
+def _file_part(item: object) -> object:
+    if isinstance(item, tuple):
+        filename, content, *rest = item
+        return (filename, _read(content), *rest)
+    return (getattr(item, "name", None) and str(getattr(item, "name")).rsplit("/", 1)[-1], _read(item))
+
+
+def _read(content: object) -> bytes:
+    if isinstance(content, (bytes, bytearray)):
+        return bytes(content)
+    if isinstance(content, str):
+        return content.encode()
+    read = getattr(content, "read", None)
+    if read is None:
+        raise TypeError(f"Expected bytes or a binary file object, got {type(content).__name__}")
+    data = read()
+    return data.encode() if isinstance(data, str) else bytes(data)
+
+
+def jsonable(value: object) -> object:
+    """Plain JSON data from what a caller may pass: dicts, lists, models, dates, UUIDs, decimals, enums."""
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in cast(Mapping[object, object], value).items() if v is not NOT_GIVEN}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in cast(Sequence[object], value)]
+    import pydantic
+
+    if isinstance(value, pydantic.BaseModel):
+        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
+        return value.isoformat()
+    if isinstance(value, (uuid.UUID, Decimal)):
+        return str(value)
+    if isinstance(value, Enum):
+        return jsonable(value.value)
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode()
+    raise TypeError(f"Object of type {type(value).__name__} cannot be sent as JSON")
+
+
+class SyncAPIClient(_BaseClient):
+    def __init__(
+        self,
+        *,
+        base_url: str | httpx.URL,
+        headers: Mapping[str, str],
+        auth_query: Mapping[str, str],
+        timeout: Timeout,
+        max_retries: int,
+        http_client: httpx.Client | None,
+    ) -> None:
+        super().__init__(
+            base_url=base_url, headers=headers, auth_query=auth_query, timeout=timeout, max_retries=max_retries
+        )
+        self._owns_http_client = http_client is None
+        self._http_client = http_client if http_client is not None else httpx.Client(follow_redirects=True)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[T],
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        json: object = NOT_GIVEN,
+        data: Mapping[str, object] | None = None,
+        files: Mapping[str, object] | None = None,
+        content: bytes | str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> T:
+        mode = response_mode.get()
+        attempt = 0
+        while True:
+            request = self._build_request(
+                self._http_client,
+                method,
+                path,
+                query=query,
+                headers=headers,
+                json=json,
+                data=data,
+                files=files,
+                content=content,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+            try:
+                response = self._http_client.send(request, stream=mode == "stream")
+            except httpx.TimeoutException as exc:
+                if attempt < self.max_retries:
+                    time.sleep(self._retry_delay(attempt, None))
+                    attempt += 1
+                    continue
+                raise APITimeoutError(request) from exc
+            except httpx.TransportError as exc:
+                if attempt < self.max_retries:
+                    time.sleep(self._retry_delay(attempt, None))
+                    attempt += 1
+                    continue
+                raise APIConnectionError(request=request) from exc
+            if response.status_code >= 400:
+                if attempt < self.max_retries and self._should_retry(response):
+                    response.close()
+                    time.sleep(self._retry_delay(attempt, response))
+                    attempt += 1
+                    continue
+                response.read()
+                raise status_error(response, _error_body(response))
+            if mode == "parsed":
+                return parse_response(response, cast_to)
+            from ._response import APIResponse
+
+            return cast(T, APIResponse(response, cast_to))
+
+    def close(self) -> None:
+        """Close the connection pool, unless it belongs to an `http_client` the caller passed in."""
+        if self._owns_http_client:
+            self._http_client.close()
+
+    def __enter__(self: _SyncClientT) -> _SyncClientT:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, exc_tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class AsyncAPIClient(_BaseClient):
+    def __init__(
+        self,
+        *,
+        base_url: str | httpx.URL,
+        headers: Mapping[str, str],
+        auth_query: Mapping[str, str],
+        timeout: Timeout,
+        max_retries: int,
+        http_client: httpx.AsyncClient | None,
+    ) -> None:
+        super().__init__(
+            base_url=base_url, headers=headers, auth_query=auth_query, timeout=timeout, max_retries=max_retries
+        )
+        self._owns_http_client = http_client is None
+        self._http_client = http_client if http_client is not None else httpx.AsyncClient(follow_redirects=True)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[T],
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        json: object = NOT_GIVEN,
+        data: Mapping[str, object] | None = None,
+        files: Mapping[str, object] | None = None,
+        content: bytes | str | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> T:
+        mode = response_mode.get()
+        attempt = 0
+        while True:
+            request = self._build_request(
+                self._http_client,
+                method,
+                path,
+                query=query,
+                headers=headers,
+                json=json,
+                data=data,
+                files=files,
+                content=content,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+            try:
+                response = await self._http_client.send(request, stream=mode == "stream")
+            except httpx.TimeoutException as exc:
+                if attempt < self.max_retries:
+                    await asyncio.sleep(self._retry_delay(attempt, None))
+                    attempt += 1
+                    continue
+                raise APITimeoutError(request) from exc
+            except httpx.TransportError as exc:
+                if attempt < self.max_retries:
+                    await asyncio.sleep(self._retry_delay(attempt, None))
+                    attempt += 1
+                    continue
+                raise APIConnectionError(request=request) from exc
+            if response.status_code >= 400:
+                if attempt < self.max_retries and self._should_retry(response):
+                    await response.aclose()
+                    await asyncio.sleep(self._retry_delay(attempt, response))
+                    attempt += 1
+                    continue
+                await response.aread()
+                raise status_error(response, _error_body(response))
+            if mode == "parsed":
+                return parse_response(response, cast_to)
+            from ._response import AsyncAPIResponse
+
+            return cast(T, AsyncAPIResponse(response, cast_to))
+
+    async def close(self) -> None:
+        """Close the connection pool, unless it belongs to an `http_client` the caller passed in."""
+        if self._owns_http_client:
+            await self._http_client.aclose()
+
+    async def __aenter__(self: _AsyncClientT) -> _AsyncClientT:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, exc_tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+
+_SyncClientT = TypeVar("_SyncClientT", bound=SyncAPIClient)
+_AsyncClientT = TypeVar("_AsyncClientT", bound=AsyncAPIClient)

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import httpx
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "SDKError",
+    "UnprocessableEntityError",
+]
+
+
+class SDKError(Exception):
+    """Base of every error this package raises."""
+
+
+class APIError(SDKError):
+    """A request was made and did not give a usable result."""
+
+    message: str
+    request: httpx.Request
+    body: object | None
+    """The decoded JSON body of the response, its text when it is not JSON, or None when there is none."""
+
+    def __init__(self, message: str, request: httpx.Request, *, body: object | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+        self.body = body
+
+
+class APIResponseValidationError(APIError):
+    """The response did not match the schema the API describes."""
+
+    response: httpx.Response
+    status_code: int
+
+    def __init__(self, response: httpx.Response, body: object | None, *, message: str) -> None:
+        super().__init__(message, response.request, body=body)
+        self.response = response
+        self.status_code = response.status_code
+
+
+class APIStatusError(APIError):
+    """The API answered with a 4xx or 5xx status."""
+
+    response: httpx.Response
+    status_code: int
+
+    def __init__(self, message: str, *, response: httpx.Response, body: object | None) -> None:
+        super().__init__(message, response.request, body=body)
+        self.response = response
+        self.status_code = response.status_code
+
+
+class APIConnectionError(APIError):
+    """No response: the connection failed or broke."""
+
+    def __init__(self, *, message: str = "Connection error.", request: httpx.Request) -> None:
+        super().__init__(message, request, body=None)
+
+
+class APITimeoutError(APIConnectionError):
+    def __init__(self, request: httpx.Request) -> None:
+        super().__init__(message="Request timed out.", request=request)
+
+
+class BadRequestError(APIStatusError):
+    """Status 400."""
+
+
+class AuthenticationError(APIStatusError):
+    """Status 401."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """Status 403."""
+
+
+class NotFoundError(APIStatusError):
+    """Status 404."""
+
+
+class ConflictError(APIStatusError):
+    """Status 409."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """Status 422."""
+
+
+class RateLimitError(APIStatusError):
+    """Status 429."""
+
+
+class InternalServerError(APIStatusError):
+    """Any status of 500 or more."""
+
+
+STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def status_error(response: httpx.Response, body: object | None) -> APIStatusError:
+    if response.status_code >= 500:
+        error_class: type[APIStatusError] = InternalServerError
+    else:
+        error_class = STATUS_ERRORS.get(response.status_code, APIStatusError)
+    detail = f": {body}" if body not in (None, "", {}) else ""
+    message = f"{response.request.method} {response.request.url} returned {response.status_code}{detail}"
+    return error_class(message, response=response, body=body)
