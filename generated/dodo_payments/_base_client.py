@@ -21,7 +21,7 @@ from urllib.parse import quote
 import httpx
 
 from ._exceptions import APIConnectionError, APIResponseValidationError, APITimeoutError, status_error
-from ._types import NOT_GIVEN, Body, FileTypes, Headers, NotGiven, Query, Timeout
+from ._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 
 if TYPE_CHECKING:
     # pydantic is imported on first use, not with the package: `import <package>` stays fast.
@@ -296,7 +296,8 @@ def _file_part(item: object) -> object:
     if isinstance(item, tuple):
         filename, content, *rest = item
         return (filename, _read(content), *rest)
-    return (getattr(item, "name", None) and str(getattr(item, "name")).rsplit("/", 1)[-1], _read(item))
+    name = getattr(item, "name", None)
+    return (str(name).replace("\\", "/").rsplit("/", 1)[-1] if name else None, _read(item))
 
 
 def _read(content: object) -> bytes:

@@ -30,7 +30,8 @@ USER_AGENT = "dodo_payments/1.102.0" + " python-httpx/" + httpx.__version__
 
 
 def _base_url(base_url: str | httpx.URL | None, environment: EnvironmentName | None) -> str | httpx.URL:
-    """An explicit `base_url` wins, then an explicit `environment`, then $DODO_PAYMENTS_BASE_URL, then the default environment."""
+    """An explicit `base_url` wins, then an explicit `environment`, then $DODO_PAYMENTS_BASE_URL,
+    then the first environment."""
     if base_url is not None:
         if environment is not None:
             raise ValueError("Pass either `base_url` or `environment`, not both")

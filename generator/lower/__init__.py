@@ -256,9 +256,10 @@ class _ResourceBuilder:
         imports.add(f"{prefix}_resource", "SyncAPIResource")
         imports.add(f"{prefix}_resource", "AsyncAPIResource")
         imports.add("functools", "cached_property")
-        for wrapper in ("", "async_"):
-            for kind in ("raw", "streamed"):
-                imports.add(f"{prefix}_response", f"{wrapper}to_{kind}_response_wrapper")
+        if node.methods:
+            for wrapper in ("", "async_"):
+                for kind in ("raw", "streamed"):
+                    imports.add(f"{prefix}_response", f"{wrapper}to_{kind}_response_wrapper")
         output = AnnotationPrinter(self.module_of, prefix, input_side=False)
         input_ = AnnotationPrinter(self.module_of, prefix, input_side=True)
         member_names = {c.attr for c in children} | {m.name for m in node.methods}

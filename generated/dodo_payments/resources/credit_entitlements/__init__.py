@@ -6,12 +6,6 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..._resource import AsyncAPIResource, SyncAPIResource
-from ..._response import (
-    async_to_raw_response_wrapper,
-    async_to_streamed_response_wrapper,
-    to_raw_response_wrapper,
-    to_streamed_response_wrapper,
-)
 
 if TYPE_CHECKING:
     from .balances import (
