@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import re
 import sys
 import time
@@ -103,13 +104,16 @@ def build(target: Target) -> dict[str, str]:
         ),
     )
     files = emit.format_sources(render(sdk), target.formatter)
-    if sdk.skipped:
-        for line in sdk.skipped:
-            print(f"sdkforge: {target.package}: skipped {line}", file=sys.stderr)
+    for line in sdk.warnings:
+        print(f"sdkforge: {target.package}: warning: {line}", file=sys.stderr)
+    for line in sdk.skipped:
+        print(f"sdkforge: {target.package}: skipped {line}", file=sys.stderr)
     return files
 
 
 def main(argv: list[str] | None = None) -> int:
+    # A short-lived batch process building large acyclic structures: the cycle collector only costs time.
+    gc.disable()
     args = build_parser().parse_args(argv)
     try:
         targets = resolve_targets(args)
@@ -142,7 +146,11 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 print(f"sdkforge: {target.package_dir} is up to date with {target.spec_label}", file=sys.stderr)
         else:
-            written, unchanged, removed = emit.write(files, target.package_dir)
+            try:
+                written, unchanged, removed = emit.write(files, target.package_dir)
+            except OSError as exc:
+                print(f"sdkforge: error: {target.package_dir}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+                return 2
             print(
                 f"sdkforge: {target.package_dir}: {written} written, {unchanged} unchanged, {removed} removed"
                 f" ({len(files)} files, {seconds:.2f} s)",

@@ -14,7 +14,8 @@ overrides = "my_api"                    # a table under [tool.sdkforge.overrides
 
 [tool.sdkforge.overrides.my_api]
 "GET /checkout/supported_countries" = "misc.list_supported_countries"
-"POST /your-webhook-url" = ""           # leave the operation out (listed in the summary)
+"DELETE /products/{id}" = ["products.archive", "products.delete"]  # a method and its aliases
+"POST /your-webhook-url" = []           # leave the operation out (listed in the summary)
 ```
 """
 
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import SpecError
+from .errors import SpecError, pointer
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class Target:
     env_prefix: str | None = None
     version: str | None = None
     formatter: str = "ruff"
-    overrides: Mapping[str, str] = field(default_factory=dict)
+    overrides: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     skip_unsupported: bool = False
 
     @property
@@ -76,7 +77,9 @@ def label_for(path: Path, root: Path) -> str:
         return path.name
 
 
-def overrides_for(value: object, settings: dict[str, Any], where: str) -> dict[str, str]:
+def overrides_for(value: object, settings: dict[str, Any], where: str) -> dict[str, tuple[str, ...]]:
+    """An override maps "METHOD /path" or an operationId to "resource.method", to a list of such names (the
+    first is the method, the rest aliases of it), or to an empty list (leave the operation out)."""
     if value is None:
         return {}
     if isinstance(value, str):
@@ -84,11 +87,17 @@ def overrides_for(value: object, settings: dict[str, Any], where: str) -> dict[s
         if value not in tables:
             raise SpecError(where, "/tool/sdkforge/overrides", f"no override table named {value!r}")
         value = tables[value]
-    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-        raise SpecError(
-            where, "/tool/sdkforge/overrides", "an override table maps strings to 'resource.method' strings"
-        )
-    return dict(value)
+    if not isinstance(value, dict):
+        raise SpecError(where, "/tool/sdkforge/overrides", "an override table must be a table")
+    table: dict[str, tuple[str, ...]] = {}
+    for key, target in value.items():
+        names = [target] if isinstance(target, str) else target
+        if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+            raise SpecError(
+                where, pointer("tool", "sdkforge", "overrides", key), "expected 'resource.method' or a list of them"
+            )
+        table[key] = tuple(names)
+    return table
 
 
 def targets_from_settings(settings: dict[str, Any], root: Path, where: str) -> list[Target]:

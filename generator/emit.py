@@ -32,12 +32,14 @@ def format_sources(files: dict[str, str], formatter: str) -> dict[str, str]:
 def _ruff(sources: dict[str, str]) -> dict[str, str]:
     from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 
-    with tempfile.TemporaryDirectory(prefix="sdkforge-") as tmp:
+    # Memory-backed when the system has it: creating thousands of files on disk costs more than formatting.
+    scratch = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    with tempfile.TemporaryDirectory(prefix="sdkforge-", dir=scratch) as tmp:
         root = Path(tmp)
+        for directory in sorted({(root / path).parent for path in sources}):
+            directory.mkdir(parents=True, exist_ok=True)
         for path, text in sources.items():
-            target = root / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+            (root / path).write_text(text, encoding="utf-8")
         command = [
             os.fsdecode(find_ruff_bin()),
             "format",
@@ -83,7 +85,9 @@ def _existing(package_dir: Path) -> dict[str, Path]:
 def owned_by_us(package_dir: Path) -> bool:
     """An existing, non-empty package directory is only replaced if we generated it."""
     init = package_dir / "__init__.py"
-    if not package_dir.exists() or not any(package_dir.iterdir()):
+    if not package_dir.is_dir():
+        return not package_dir.exists()  # a file in the way is not ours either
+    if not any(package_dir.iterdir()):
         return True
     return init.is_file() and MARKER in init.read_text(encoding="utf-8", errors="replace")[:500]
 

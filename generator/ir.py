@@ -128,9 +128,10 @@ class Param:
 
 @dataclass(frozen=True)
 class Pagination:
-    page_param: str  # Python literal of the page-number query parameter's wire name
-    items: str  # Python literal of the response property holding the items
+    page_param: str  # wire name of the page-number query parameter
+    items: str  # wire name of the response property holding the items; "" when the response is the array
     first_page: int
+    item_type: TypeExpr
 
 
 @dataclass(frozen=True)
@@ -139,12 +140,15 @@ class Method:
     http_method: str  # upper case
     params: tuple[Param, ...]  # in signature order
     positional: int  # how many leading params are positional
-    request_args: tuple[tuple[str, str], ...]  # (keyword, expression) passed to the client's request()
+    call: str  # the client method the body calls: request, or get_page for a paginated list
+    request_args: tuple[tuple[str, str], ...]  # (keyword, expression) passed to that method
     returns: str  # annotation of the result
+    async_returns: str  # the same for the async client
     doc: str  # docstring body, escaped
     deprecated: str  # Python literal of the deprecation warning, "" when not deprecated
     pointer: str  # JSON pointer of the operation
     pagination: Pagination | None
+    aliases: tuple[str, ...] = ()  # other names bound to the same method (override table)
 
 
 @dataclass(frozen=True)
@@ -190,5 +194,6 @@ class Sdk:
     resources: tuple[Resource, ...]  # top level; each holds its children
     type_modules: tuple[TypeModule, ...]
     type_exports: tuple[tuple[str, str], ...]  # (public name, module stem) for types/__init__
-    skipped: tuple[str, ...]  # pointers left out under --skip-unsupported, with the reason
+    skipped: tuple[str, ...]  # pointers left out (--skip-unsupported, or excluded by an override), with the reason
+    warnings: tuple[str, ...]  # for the person generating, e.g. an override that matches nothing
     doc: str

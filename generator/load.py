@@ -237,7 +237,7 @@ class _Bundler:
             name = self._bundle_schema(target_path, fragment, target)
             return {"$ref": "#/components/schemas/" + escape_pointer_token(name)}
         # Parameters, responses and the like are not recursive: a copy is the simplest faithful form.
-        return self._walk(copy.deepcopy(target), target_path, [], in_schema=False)
+        return self._walk(copy.deepcopy(target), target_path, _pointer_tokens(fragment), in_schema=False)
 
     def _bundle_schema(self, file: Path, fragment: str, target: Any) -> str:
         key = (file, fragment)
@@ -250,11 +250,21 @@ class _Bundler:
             name, counter = f"{base}{counter}", counter + 1
         self.bundled_names[key] = name
         self.schemas[name] = {}  # reserve before walking, so a recursive schema refers to itself
-        self.schemas[name] = self._walk(copy.deepcopy(target), file, [], in_schema=True)
+        self.schemas[name] = self._walk(copy.deepcopy(target), file, _pointer_tokens(fragment), in_schema=True)
         return name
 
 
 _MISSING: Any = object()
+
+
+def _pointer_tokens(fragment: str) -> list[str | int]:
+    """The decoded tokens of a `$ref` fragment, so errors inside another file point from that file's root."""
+    if fragment in ("", "/") or not fragment.startswith("/"):
+        return []
+    return [
+        re.sub(r"%([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), token.replace("~1", "/").replace("~0", "~"))
+        for token in fragment[1:].split("/")
+    ]
 
 
 def _resolve_pointer(document: Any, fragment: str) -> Any:
@@ -263,9 +273,7 @@ def _resolve_pointer(document: Any, fragment: str) -> Any:
     if not fragment.startswith("/"):
         return _MISSING
     node = document
-    for token in fragment[1:].split("/"):
-        token = token.replace("~1", "/").replace("~0", "~")
-        token = re.sub(r"%([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), token)
+    for token in map(str, _pointer_tokens(fragment)):
         if isinstance(node, dict) and token in node:
             node = node[token]
         elif isinstance(node, list) and token.isdigit() and int(token) < len(node):

@@ -13,8 +13,6 @@ import jinja2
 
 from .ir import Resource, Sdk
 
-RUNTIME_FILES = ("_base_client.py", "_exceptions.py", "_models.py", "_resource.py", "_response.py", "_types.py")
-
 
 def templates_dir() -> Path:
     """Inside the wheel the templates are package data; in a source checkout they sit beside the package."""
@@ -22,9 +20,19 @@ def templates_dir() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
 
 
+def indent_docstring(text: str, width: int) -> str:
+    """Layout only: continuation lines at the docstring's indentation, and a multi-line docstring closing on
+    a line of its own (formatters do not re-indent attribute docstrings)."""
+    if "\n" not in text:
+        return text
+    pad = " " * width
+    first, *rest = text.split("\n")
+    return "\n".join([first, *(pad + line if line else "" for line in rest)]) + "\n" + pad
+
+
 @cache
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir() / "sdk")),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
@@ -32,6 +40,8 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["docstring"] = indent_docstring
+    return env
 
 
 def render(sdk: Sdk) -> dict[str, str]:
@@ -46,9 +56,8 @@ def render(sdk: Sdk) -> dict[str, str]:
     emit("__init__.py", "__init__.py.j2")
     emit("_client.py", "_client.py.j2")
     emit("_version.py", "_version.py.j2")
-    runtime = templates_dir() / "runtime"
-    for name in RUNTIME_FILES:
-        files[name] = header + "\n\n" + (runtime / name).read_text(encoding="utf-8")
+    for source in sorted((templates_dir() / "runtime").glob("*.py")):
+        files[source.name] = header + "\n\n" + source.read_text(encoding="utf-8")
     files["py.typed"] = ""
     emit("resources/__init__.py", "package_init.py.j2")
     for resource in sdk.resources:

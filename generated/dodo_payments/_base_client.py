@@ -11,7 +11,7 @@ import json as _json
 import random
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from enum import Enum
 from types import TracebackType
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     # pydantic is imported on first use, not with the package: `import <package>` stays fast.
     import pydantic
 
+    from ._pagination import AsyncPaginator, SyncPage
+
 __all__ = [
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
@@ -36,6 +38,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+M = TypeVar("M")
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
@@ -97,7 +100,7 @@ class _BaseClient:
         json: object,
         data: Mapping[str, object] | None,
         files: Mapping[str, object] | None,
-        content: bytes | str | None,
+        content: object,
         extra_headers: Headers | None,
         extra_query: Query | None,
         extra_body: Body | None,
@@ -115,7 +118,7 @@ class _BaseClient:
             if source:
                 for key, value in source.items():
                     _add_query(params, key, value)
-        body: bytes | str | None = content
+        body: bytes | str | None = None if content is None or content is NOT_GIVEN else _read(content)
         if json is not NOT_GIVEN:
             if isinstance(json, dict) and (extra_body or any(v is NOT_GIVEN for v in json.values())):
                 json = {k: v for k, v in json.items() if v is not NOT_GIVEN}
@@ -363,12 +366,14 @@ class SyncAPIClient(_BaseClient):
         json: object = NOT_GIVEN,
         data: Mapping[str, object] | None = None,
         files: Mapping[str, object] | None = None,
-        content: bytes | str | None = None,
+        content: object = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        post: Callable[[Any], Any] | None = None,
     ) -> T:
+        """Send the request, retrying as configured, and return the parsed result (passed through `post`)."""
         mode = response_mode.get()
         attempt = 0
         while True:
@@ -410,10 +415,64 @@ class SyncAPIClient(_BaseClient):
                 response.read()
                 raise status_error(response, _error_body(response))
             if mode == "parsed":
-                return parse_response(response, cast_to)
+                result = parse_response(response, cast_to)
+                return post(result) if post is not None else result
             from ._response import APIResponse
 
-            return cast(T, APIResponse(response, cast_to))
+            return cast(T, APIResponse(response, cast_to, post))
+
+    def get_page(
+        self,
+        path: str,
+        *,
+        cast_to: type[M],
+        items: Callable[[M], Sequence[T] | None],
+        page_param: str,
+        first_page: int,
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> SyncPage[T]:
+        """GET one page of a page-numbered list; the page knows how to fetch the next one."""
+        from ._pagination import SyncPage
+
+        query = dict(query or {})
+        given = query.get(page_param)
+        number = given if isinstance(given, int) and not isinstance(given, bool) else first_page
+        query[page_param] = number
+
+        def fetch(next_number: int) -> SyncPage[T]:
+            return self.get_page(
+                path,
+                cast_to=cast_to,
+                items=items,
+                page_param=page_param,
+                first_page=first_page,
+                query={**query, page_param: next_number},
+                headers=headers,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+            )
+
+        def page(response: M) -> SyncPage[T]:
+            return SyncPage(list(items(response) or []), response, number, fetch)
+
+        # `post` turns the parsed response into the page (or, for a raw response, does so on `.parse()`).
+        result = self.request(
+            "GET",
+            path,
+            cast_to=cast_to,
+            query=query,
+            headers=headers,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+            post=page,
+        )
+        return cast("SyncPage[T]", result)
 
     def close(self) -> None:
         """Close the connection pool, unless it belongs to an `http_client` the caller passed in."""
@@ -457,12 +516,14 @@ class AsyncAPIClient(_BaseClient):
         json: object = NOT_GIVEN,
         data: Mapping[str, object] | None = None,
         files: Mapping[str, object] | None = None,
-        content: bytes | str | None = None,
+        content: object = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        post: Callable[[Any], Any] | None = None,
     ) -> T:
+        """Send the request, retrying as configured, and return the parsed result (passed through `post`)."""
         mode = response_mode.get()
         attempt = 0
         while True:
@@ -504,10 +565,66 @@ class AsyncAPIClient(_BaseClient):
                 await response.aread()
                 raise status_error(response, _error_body(response))
             if mode == "parsed":
-                return parse_response(response, cast_to)
+                result = parse_response(response, cast_to)
+                return post(result) if post is not None else result
             from ._response import AsyncAPIResponse
 
-            return cast(T, AsyncAPIResponse(response, cast_to))
+            return cast(T, AsyncAPIResponse(response, cast_to, post))
+
+    def get_page(
+        self,
+        path: str,
+        *,
+        cast_to: type[M],
+        items: Callable[[M], Sequence[T] | None],
+        page_param: str,
+        first_page: int,
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> AsyncPaginator[T]:
+        """GET one page of a page-numbered list: await the result for the page, or `async for` over it."""
+        from ._pagination import AsyncPage, AsyncPaginator
+
+        query = dict(query or {})
+        given = query.get(page_param)
+        number = given if isinstance(given, int) and not isinstance(given, bool) else first_page
+        query[page_param] = number
+
+        async def fetch(next_number: int) -> AsyncPage[T]:
+            return await self.get_page(
+                path,
+                cast_to=cast_to,
+                items=items,
+                page_param=page_param,
+                first_page=first_page,
+                query={**query, page_param: next_number},
+                headers=headers,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+            )
+
+        def page(response: M) -> AsyncPage[T]:
+            return AsyncPage(list(items(response) or []), response, number, fetch)
+
+        async def first() -> AsyncPage[T]:
+            result = await self.request(
+                "GET",
+                path,
+                cast_to=cast_to,
+                query=query,
+                headers=headers,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                timeout=timeout,
+                post=page,
+            )
+            return cast("AsyncPage[T]", result)
+
+        return AsyncPaginator(first)
 
     async def close(self) -> None:
         """Close the connection pool, unless it belongs to an `http_client` the caller passed in."""

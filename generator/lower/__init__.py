@@ -8,7 +8,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import SpecError
-from ..ir import Auth, Environment, Method, ModelRef, Param, Resource, Sdk, TypeExpr
+from ..ir import (
+    Auth,
+    DictOf,
+    Environment,
+    ListOf,
+    Method,
+    Model,
+    ModelRef,
+    Nullable,
+    Pagination,
+    Param,
+    Primitive,
+    Resource,
+    Sdk,
+    TypeExpr,
+)
 from ..load import Spec
 from .modules import ModuleBuilder, assign_modules
 from .names import Namespace, class_name, identifier, pascal, snake
@@ -29,7 +44,8 @@ class Options:
     client_name: str | None = None
     env_prefix: str | None = None
     version: str | None = None  # of the generated package; defaults to the spec's info.version
-    overrides: Mapping[str, str] = field(default_factory=dict)  # "METHOD /path" or operationId -> "a.b.method"
+    # "METHOD /path" or operationId -> ("a.b.method", aliases...); () leaves the operation out
+    overrides: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     skip_unsupported: bool = False
 
 
@@ -43,6 +59,7 @@ class _Lowering:
         self.options = options
         self.api: Any = spec.api
         self.skipped: list[str] = []
+        self.warnings: list[str] = []
         self.class_names = Namespace(RUNTIME_NAMES)
         self.schemas = SchemaLowering(self.api, spec.raw, self.class_names)
         self.operations = OperationLowering(self.api, self.schemas)
@@ -72,13 +89,27 @@ class _Lowering:
             except Unsupported as problem:
                 self._unsupported(problem)
                 continue
+            draft.aliases = self._aliases.get(key.label) or self._aliases.get(key.operation_id or "", ())
             node.methods.append(draft)
         module_of = assign_modules(self.schemas.definitions)
         type_modules = ModuleBuilder(self.schemas.definitions, module_of).build()
         exports = tuple(sorted((d.name, m.name) for m in type_modules for d in m.definitions))
         resource_classes = Namespace(set(self.schemas.definitions) | RUNTIME_NAMES)
-        aliases = {name for name, draft in self.schemas.definitions.items() if draft.kind == "alias"}
-        builder = _ResourceBuilder(module_of, aliases, resource_classes)
+        aliases = {
+            name: draft.type
+            for name, draft in self.schemas.definitions.items()
+            if draft.kind == "alias" and draft.type is not None
+        }
+        field_names = {
+            (definition.name, f.wire_name): f.py_name
+            for module in type_modules
+            for definition in module.definitions
+            if isinstance(definition, Model)
+            for f in definition.fields
+        }
+        builder = _ResourceBuilder(
+            module_of, aliases, field_names, _class_names(tree, resource_classes), self.spec.file
+        )
         resources = tuple(
             builder.build(child, ("resources",)) for child in tree.root.children.values() if child.has_methods()
         )
@@ -101,23 +132,32 @@ class _Lowering:
         return keys, found
 
     def _overrides(self, keys: list[OperationKey]) -> dict[str, str]:
-        """Overrides naming no operation are an error: a renamed path must not leave a stale entry silently."""
+        """The placements the table gives; aliases and exclusions are recorded on the side."""
         labels = {k.label for k in keys} | {k.operation_id for k in keys if k.operation_id}
-        self._excluded = set()
-        checked: dict[str, str] = {}
-        for target, placement in self.options.overrides.items():
+        self._excluded: set[str] = set()
+        self._aliases: dict[str, tuple[str, ...]] = {}
+        placements: dict[str, str] = {}
+        for target, names in self.options.overrides.items():
             if target not in labels:
-                raise SpecError(self.spec.file, "", f"override {target!r} matches no operation")
-            if not placement:
+                # One table may serve several versions of an API; an entry for an operation this version
+                # lacks is reported, not fatal.
+                self.warnings.append(f"override {target!r} matches no operation")
+                continue
+            if not names:
                 for k in keys:
                     if target in (k.label, k.operation_id):
                         self._excluded.add(k.label)
                         self.skipped.append(f"{k.label}: excluded by the override table")
                 continue
-            if not all(part.isidentifier() for part in placement.split(".")) or "." not in placement:
-                raise SpecError(self.spec.file, "", f"override {target!r}: {placement!r} is not 'resource.method'")
-            checked[target] = placement
-        return checked
+            for name in names:
+                if "." not in name or not all(part.isidentifier() for part in name.split(".")):
+                    raise SpecError(self.spec.file, "", f"override {target!r}: {name!r} is not 'resource.method'")
+            resource = names[0].rsplit(".", 1)[0]
+            if any(alias.rsplit(".", 1)[0] != resource for alias in names[1:]):
+                raise SpecError(self.spec.file, "", f"override {target!r}: aliases must be on resource {resource!r}")
+            placements[target] = names[0]
+            self._aliases[target] = tuple(alias.rsplit(".", 1)[1] for alias in names[1:])
+        return placements
 
     # --- the package --------------------------------------------------------------------------------------
 
@@ -146,6 +186,7 @@ class _Lowering:
             type_modules=type_modules,
             type_exports=exports,
             skipped=tuple(self.skipped),
+            warnings=tuple(self.warnings),
             doc=docstring(f"Client for {info.title}." if info.title else "", info.description),
         )
 
@@ -205,6 +246,21 @@ class _Lowering:
         return Auth("bearer_token", env_var, required, '{"Authorization": "Bearer " + credential}', "{}")
 
 
+def _class_names(tree: _Tree, taken: Namespace) -> dict[int, str]:
+    """Breadth first, so top-level resources keep the plain names (`PaymentsResource`) and a nested one
+    whose name is taken is qualified by its parents (`InvoicesPaymentsResource`)."""
+    names: dict[int, str] = {}
+    level: list[tuple[tuple[str, ...], _Node]] = [((child.attr,), child) for child in tree.root.children.values()]
+    while level:
+        following: list[tuple[tuple[str, ...], _Node]] = []
+        for path, node in level:
+            wanted = pascal(node.attr) + "Resource"
+            names[id(node)] = taken.claim(wanted if wanted not in taken else pascal("_".join(path)) + "Resource")
+            following.extend((path + (child.attr,), child) for child in node.children.values())
+        level = following
+    return names
+
+
 class _Node:
     def __init__(self, attr: str) -> None:
         self.attr = attr
@@ -237,9 +293,18 @@ _OPTION_DOCS = {
 class _ResourceBuilder:
     """Prints one resource module's methods, now that every type has its module."""
 
-    def __init__(self, module_of: dict[str, str], aliases: set[str], class_names: Namespace) -> None:
+    def __init__(
+        self,
+        module_of: dict[str, str],
+        aliases: dict[str, TypeExpr],
+        field_names: dict[tuple[str, str], str],
+        class_names: dict[int, str],
+        spec_file: str,
+    ) -> None:
+        self.spec_file = spec_file
         self.module_of = module_of
         self.aliases = aliases
+        self.field_names = field_names
         self.class_names = class_names
 
     def build(self, node: _Node, parent_module: tuple[str, ...]) -> Resource:
@@ -247,10 +312,7 @@ class _ResourceBuilder:
         module = parent_module + (node.attr,)
         depth = len(module) - 1  # below the package root
         prefix = "." * (depth + (2 if children else 1))
-        wanted = pascal(node.attr) + "Resource"
-        if wanted in self.class_names:
-            wanted = pascal("_".join(module[1:])) + "Resource"
-        class_name = self.class_names.claim(wanted)
+        class_name = self.class_names[id(node)]
         built_children = tuple(self.build(child, module) for child in children)
         imports = Imports()
         imports.add(f"{prefix}_resource", "SyncAPIResource")
@@ -263,6 +325,11 @@ class _ResourceBuilder:
         output = AnnotationPrinter(self.module_of, prefix, input_side=False)
         input_ = AnnotationPrinter(self.module_of, prefix, input_side=True)
         member_names = {c.attr for c in children} | {m.name for m in node.methods}
+        aliases = [alias for m in node.methods for alias in m.aliases]
+        clash = next((a for a in aliases if a in member_names or aliases.count(a) > 1), None)
+        if clash is not None:
+            raise SpecError(self.spec_file, "", f"override alias {'.'.join(module[1:] + (clash,))!r} is already taken")
+        member_names |= set(aliases)
         methods = tuple(self._method(m, imports, output, input_, prefix, member_names) for m in node.methods)
         if built_children:
             imports.add("typing", "TYPE_CHECKING")
@@ -321,7 +388,8 @@ class _ResourceBuilder:
                 imports.add(f"{prefix}_types", "NOT_GIVEN")
             params.append(Param(name, "", "option", NONE, annotation, False, default))
 
-        args: list[tuple[str, str]] = [("", literal(draft.http_method))]
+        paginated = draft.page_param is not None and draft.page_item_type is not None
+        args: list[tuple[str, str]] = [] if paginated else [("", literal(draft.http_method))]
         path_values = sorted(
             by_location.get("path", []), key=lambda wire_value: draft.path.index("{" + wire_value[1] + "}")
         )
@@ -351,7 +419,26 @@ class _ResourceBuilder:
             keyword = "json" if draft.body_kind == "json" else "content"
             args.append((keyword, whole[0][1]))
         returns = _builtins_safe(output.print(draft.returns, imports, None), member_names, imports)
-        args.append(("cast_to", self._cast_to(draft.returns, returns, imports)))
+        shadowed = {p.py_name for p in params}
+        args.append(("cast_to", self._cast_to(draft.returns, returns, output, imports, prefix, shadowed)))
+        async_returns = returns
+        pagination = None
+        if paginated:
+            assert draft.page_param is not None and draft.page_item_type is not None and draft.page_items is not None
+            item = _builtins_safe(output.print(draft.page_item_type, imports, None), member_names, imports)
+            returns, async_returns = f"SyncPage[{item}]", f"AsyncPaginator[{item}]"
+            imports.add(f"{prefix}_pagination", "SyncPage")
+            imports.add(f"{prefix}_pagination", "AsyncPaginator")
+            target = draft.returns.inner if isinstance(draft.returns, Nullable) else draft.returns
+            accessor = "response"
+            if draft.page_items and isinstance(target, ModelRef):
+                accessor += "." + self.field_names[(target.name, draft.page_items)]
+            args.append(("items", f"lambda response: {accessor}"))
+            args.append(("page_param", literal(draft.page_param.wire_name)))
+            args.append(("first_page", str(draft.first_page)))
+            pagination = Pagination(
+                draft.page_param.wire_name, draft.page_items, draft.first_page, draft.page_item_type
+            )
         for name, _, _ in options:
             args.append((name, name))
         deprecated = ""
@@ -363,27 +450,41 @@ class _ResourceBuilder:
             http_method=draft.http_method,
             params=tuple(params),
             positional=draft.positional,
+            call="get_page" if paginated else "request",
             request_args=tuple(args),
             returns=returns,
+            async_returns=async_returns,
             doc=_method_doc(draft, params),
             deprecated=deprecated,
             pointer=draft.pointer,
-            pagination=None,
+            pagination=pagination,
+            aliases=draft.aliases,
         )
 
-    def _cast_to(self, expr: TypeExpr, annotation: str, imports: Imports) -> str:
-        """What `request(cast_to=...)` gets: the type itself when the type checker accepts it as `type[T]`."""
-        if annotation == "None":
-            return "type(None)"
-        if re.fullmatch(r"[A-Za-z_][\w.]*", annotation) and not self._is_alias(expr):
-            return annotation
-        if re.fullmatch(r"(list|dict)\[.*\]", annotation) and "Literal[" not in annotation:
+    def _cast_to(
+        self,
+        expr: TypeExpr,
+        annotation: str,
+        output: AnnotationPrinter,
+        imports: Imports,
+        prefix: str,
+        shadowed: set[str],
+    ) -> str:
+        """What `request(cast_to=...)` gets: the type itself when a type checker accepts it as `type[T]`
+        (classes and list/dict of anything); unions, Literals and aliases need a cast to `type[...]`."""
+        if expr == NONE:
+            imports.add(f"{prefix}_types", "NoneType")
+            return "NoneType"
+        target = expr
+        while isinstance(target, ModelRef) and target.name in self.aliases:
+            target = self.aliases[target.name]
+        if isinstance(target, (Primitive, ListOf, DictOf, ModelRef)):
             return annotation
         imports.add("typing", "cast")
-        return f"cast({literal('type[' + annotation + ']')}, {annotation})"
-
-    def _is_alias(self, expr: TypeExpr) -> bool:
-        return isinstance(expr, ModelRef) and expr.name in self.aliases
+        type_name = "builtins.type" if "type" in shadowed else "type"
+        if type_name != "type":
+            imports.add("", "builtins")
+        return f"cast({literal(f'{type_name}[{annotation}]')}, {output.print_value(expr, imports)})"
 
 
 def _resource_classes(class_name: str) -> list[str]:

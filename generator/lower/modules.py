@@ -7,6 +7,7 @@ whose definitions refer to each other in a cycle are merged, so imports between 
 from __future__ import annotations
 
 import keyword
+import re
 from collections.abc import Iterable
 
 from ..ir import (
@@ -225,16 +226,13 @@ class ModuleBuilder:
             if not prop.required:
                 imports.add(".._types", "NotRequired")
                 annotation = f"NotRequired[{annotation}]"
+            key = prop.wire_name
+            if functional:
+                # The functional form is evaluated when the module runs: quoted, its annotations may name
+                # definitions that come later in the module (or itself).
+                key, annotation = literal(prop.wire_name), literal(annotation)
             fields.append(
-                Field(
-                    prop.wire_name,
-                    literal(prop.wire_name) if functional else prop.wire_name,
-                    prop.type,
-                    annotation,
-                    prop.required,
-                    "",
-                    docstring(prop.description),
-                )
+                Field(prop.wire_name, key, prop.type, annotation, prop.required, "", docstring(prop.description))
             )
         return TypedDictDef(draft.name, tuple(fields), doc, functional)
 
@@ -242,6 +240,7 @@ class ModuleBuilder:
 def _bare_names(annotations: Iterable[str]) -> set[str]:
     names: set[str] = set()
     for annotation in annotations:
+        annotation = re.sub(r"'[^']*'|\"[^\"]*\"", "", annotation)  # Literal values are not names
         token = ""
         for char in annotation + " ":
             if char.isalnum() or char == "_":

@@ -18,8 +18,24 @@ STR = Primitive("str")
 FILE = Primitive("FileTypes")
 BINARY_BODY = Primitive("FileContent")
 
-# Reserved by the generated signature itself.
-SIGNATURE_NAMES = {"self", "extra_headers", "extra_query", "extra_body", "timeout"}
+# Taken in a method's scope: its own options, and the globals its body uses. A parameter with one of these
+# names gets a trailing underscore (the wire name is unchanged).
+SIGNATURE_NAMES = {"self", "extra_headers", "extra_query", "extra_body", "timeout"} | {
+    "path_template",
+    "cast",
+    "warnings",
+    "builtins",
+    "Delimited",
+    "DeepObject",
+    "NoneType",
+}
+
+
+def param_name(names: Namespace, wire: str, fallback: str) -> str:
+    name = identifier(wire, fallback=fallback)
+    return names.claim(name + "_" if name in SIGNATURE_NAMES else name)
+
+
 # OpenAPI: header parameters with these names are ignored; the client sets them.
 IGNORED_HEADERS = {"accept", "content-type", "authorization"}
 
@@ -34,6 +50,8 @@ class ParamDraft:
     doc: str  # raw spec text; escaped when the docstring is assembled
     wrapper: str = ""  # query serialisation wrapper expression with `{}` for the value, e.g. `Delimited({}, ",")`
     deprecated: bool = False
+    schema_default: object = None
+    schema_minimum: object = None
 
 
 @dataclass
@@ -50,9 +68,11 @@ class MethodDraft:
     deprecated: bool
     pointer: str
     operation_id: str | None
-    page_param: str = ""  # wire name of the page-number query parameter when paginated
-    page_items: str = ""  # response property with the items
-    first_page: int = 0
+    page_param: ParamDraft | None = None  # the page-number query parameter, when the list is paginated
+    page_items: str | None = None  # wire name of the response property holding the items ("" for an array)
+    page_item_type: TypeExpr | None = None
+    first_page: int = 1
+    aliases: tuple[str, ...] = ()  # other names for the method, from the override table
 
 
 def media_kind(media_type: str) -> str:
@@ -101,7 +121,7 @@ class OperationLowering:
             + [p for p in ordered[len(positional) :] if p.required]
             + [p for p in ordered[len(positional) :] if not p.required]
         )
-        return MethodDraft(
+        draft = MethodDraft(
             name=name,
             http_method=method.upper(),
             path=template,
@@ -115,6 +135,48 @@ class OperationLowering:
             pointer=ptr,
             operation_id=operation.operationId,
         )
+        if method == "get":
+            self._detect_pagination(draft)
+        return draft
+
+    def _detect_pagination(self, draft: MethodDraft) -> None:
+        """Page-number pagination: an integer query parameter named like a page number, and a response that
+        is an array or an object holding one array (or one named like `items`/`data`). Pages start where the
+        parameter's default (else its minimum, else 1) says."""
+        page_param = next(
+            (
+                p
+                for p in draft.params
+                if p.location == "query"
+                and p.wire_name.lower().replace("_", "") in PAGE_PARAM_NAMES
+                and _is_int(p.type)
+            ),
+            None,
+        )
+        if page_param is None:
+            return
+        returns = draft.returns.inner if isinstance(draft.returns, Nullable) else draft.returns
+        if isinstance(returns, ListOf):
+            draft.page_items, draft.page_item_type = "", returns.item
+        elif isinstance(returns, ModelRef):
+            model = self.schemas.definitions.get(returns.name)
+            if model is None or model.kind != "model":
+                return
+            arrays = [p for p in model.properties if isinstance(_strip_null(p.type), ListOf)]
+            if len(arrays) > 1:
+                arrays = [p for p in arrays if p.wire_name.lower() in ITEM_PROPERTY_NAMES]
+            if len(arrays) != 1:
+                return
+            item_type = _strip_null(arrays[0].type)
+            assert isinstance(item_type, ListOf)
+            draft.page_items, draft.page_item_type = arrays[0].wire_name, item_type.item
+        else:
+            return
+        draft.page_param = page_param
+        for candidate in (page_param.schema_default, page_param.schema_minimum):
+            if isinstance(candidate, (int, float)) and not isinstance(candidate, bool) and int(candidate) == candidate:
+                draft.first_page = int(candidate)
+                break
 
     # --- parameters ---------------------------------------------------------------------------------------
 
@@ -142,7 +204,7 @@ class OperationLowering:
             wrapper = self._query_wrapper(param, param_type, param_ptr) if location == "query" else ""
             drafts.append(
                 ParamDraft(
-                    py_name=names.claim(identifier(wire, fallback="param")),
+                    py_name=param_name(names, wire, "param"),
                     wire_name=wire,
                     location=location,
                     type=param_type,
@@ -150,6 +212,8 @@ class OperationLowering:
                     doc=param.description or "",
                     wrapper=wrapper,
                     deprecated=bool(param.deprecated),
+                    schema_default=getattr(schema, "default", None),
+                    schema_minimum=getattr(schema, "minimum", None),
                 )
             )
         return drafts
@@ -252,7 +316,7 @@ class OperationLowering:
                 location = "form"
             params.append(
                 ParamDraft(
-                    py_name=names.claim(identifier(prop.wire_name, fallback="field")),
+                    py_name=param_name(names, prop.wire_name, "field"),
                     wire_name=prop.wire_name,
                     location=location,
                     type=prop_type,
@@ -304,6 +368,18 @@ class OperationLowering:
         kinds = {_response_kind(a) for a in accepts}
         accept = "" if not accepts or kinds == {"json"} else ", ".join(dict.fromkeys(accepts))
         return returns, accept
+
+
+PAGE_PARAM_NAMES = {"page", "pagenumber", "pagenum", "pageno", "pageindex"}
+ITEM_PROPERTY_NAMES = {"items", "data", "results", "entries", "records", "values", "nodes"}
+
+
+def _strip_null(expr: TypeExpr) -> TypeExpr:
+    return expr.inner if isinstance(expr, Nullable) else expr
+
+
+def _is_int(expr: TypeExpr) -> bool:
+    return _strip_null(expr) == Primitive("int")
 
 
 def _response_kind(media_type: str) -> str:

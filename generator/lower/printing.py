@@ -17,6 +17,8 @@ _SOURCES = {
     "UUID": "uuid",
     "Decimal": "decimal",
     "Any": "typing",
+    "Optional": "typing",
+    "Union": "typing",
     "Literal": "typing",
     "Annotated": "typing",
     "TypeAlias": "typing",
@@ -84,6 +86,17 @@ class AnnotationPrinter:
     def print(self, expr: TypeExpr, imports: Imports, home: str | None = None) -> str:
         return self._print(expr, imports, home)
 
+    def print_value(self, expr: TypeExpr, imports: Imports) -> str:
+        """The type as a runtime value (for `cast_to=`): unions spelled with typing.Union/Optional, which type
+        checkers accept as values whatever the members are (`Annotated[...] | None` they reject)."""
+        self._as_value = True
+        try:
+            return self._print(expr, imports, None)
+        finally:
+            self._as_value = False
+
+    _as_value = False
+
     def _print(self, expr: TypeExpr, imports: Imports, home: str | None) -> str:
         if isinstance(expr, Primitive):
             if self.input_side and expr.name in ("datetime", "date", "time", "UUID", "Decimal"):
@@ -108,11 +121,18 @@ class AnnotationPrinter:
             imports.need("Literal")
             return f"Literal[{', '.join(literal(v) for v in expr.values)}]"
         if isinstance(expr, Nullable):
+            if self._as_value:
+                imports.need("Optional")
+                return f"Optional[{self._print(expr.inner, imports, home)}]"
             return f"{self._print(expr.inner, imports, home)} | None"
         if isinstance(expr, UnionOf):
             if expr.discriminator and not self.input_side:
                 return self._discriminated(expr, imports, home)
-            return " | ".join(self._print(m, imports, home) for m in expr.members)
+            members = [self._print(m, imports, home) for m in expr.members]
+            if self._as_value:
+                imports.need("Union")
+                return f"Union[{', '.join(members)}]"
+            return " | ".join(members)
         raise TypeError(expr)
 
     def _discriminated(self, expr: UnionOf, imports: Imports, home: str | None) -> str:
@@ -157,8 +177,7 @@ def docstring(*parts: str | None) -> str:
     text = "\n".join(line.rstrip() for line in text.split("\n"))
     if text.endswith('"'):
         text = text[:-1] + '\\"'
-    # A multi-line docstring closes on a line of its own; the formatter indents that line.
-    return text + "\n" if "\n" in text else text
+    return text
 
 
 def comment(text: str) -> str:

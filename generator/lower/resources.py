@@ -9,6 +9,7 @@ A per-target override table moves or renames operations: {"METHOD /path" or oper
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -52,7 +53,7 @@ def is_parameter(segment: str) -> bool:
 
 def place_operations(operations: list[OperationKey], overrides: Mapping[str, str]) -> dict[OperationKey, Placement]:
     """Where every operation goes; deterministic in the order operations are given."""
-    paths = [op.path for op in operations]
+    parents = {op.path.rstrip("/")[:i] for op in operations for i, c in enumerate(op.path.rstrip("/")) if c == "/"}
     counts: dict[str, int] = {}
     for op in operations:
         counts[op.path] = counts.get(op.path, 0) + 1
@@ -63,11 +64,11 @@ def place_operations(operations: list[OperationKey], overrides: Mapping[str, str
             *resource, method = override.split(".")
             placements[op] = Placement(tuple(resource), method)
         else:
-            placements[op] = _default_placement(op, paths, counts)
+            placements[op] = _default_placement(op, parents, counts)
     return _resolve_collisions(operations, placements, overrides)
 
 
-def _default_placement(op: OperationKey, paths: list[str], counts: dict[str, int]) -> Placement:
+def _default_placement(op: OperationKey, parents: set[str], counts: dict[str, int]) -> Placement:
     segments = [s for s in op.path.split("/") if s]
     statics = [s for s in segments if not is_parameter(s)]
     resource = [_attr(s) for s in statics]
@@ -76,7 +77,7 @@ def _default_placement(op: OperationKey, paths: list[str], counts: dict[str, int
     last = segments[-1]
     if is_parameter(last):
         return Placement(tuple(resource) or ("root",), ITEM_VERBS.get(op.method, op.method))
-    has_children = any(p.startswith(op.path.rstrip("/") + "/") for p in paths)
+    has_children = op.path.rstrip("/") in parents
     if len(statics) > 1 and counts[op.path] == 1 and not has_children:
         action = _attr(last)
         name = action if op.method == "post" else f"{ACTION_PREFIX.get(op.method, op.method)}_{action}"
@@ -106,11 +107,8 @@ def _resolve_collisions(
     for op in ordered:
         placement = placements[op]
         name = placement.method
-        candidates = [name]
-        if op.operation_id:
-            candidates.append(identifier(snake(op.operation_id), fallback="call"))
-        candidates += [f"{name}_{n}" for n in range(2, 1000)]
-        for candidate in candidates:
+        fallback = [identifier(snake(op.operation_id), fallback="call")] if op.operation_id else []
+        for candidate in itertools.chain([name], fallback, (f"{name}_{n}" for n in itertools.count(2))):
             key = (placement.resource, candidate)
             if (
                 key not in taken

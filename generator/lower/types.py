@@ -85,6 +85,8 @@ class SchemaLowering:
         self._memo: dict[tuple[str, bool], TypeExpr] = {}
         self._in_progress: set[tuple[str, bool]] = set()
         self._parsed_refs: dict[str, Any] = {}
+        # Keyed by id(); the schema is kept in the value so the id cannot be reused while cached.
+        self._types_memo: dict[int, tuple[Schema, tuple[list[str], bool]]] = {}
 
     # --- entry points -------------------------------------------------------------------------------------
 
@@ -114,7 +116,9 @@ class SchemaLowering:
             name = self.names.claim(f"{name}Param")
         ref = ModelRef(name)
         self._memo[memo_key] = ref
-        self._define(name, self._components[key], ptr, input_side, owner=None, named=True)
+        # An input twin lives in its output's module: one file per component, not two.
+        owner = self._component_names[key] if input_side else None
+        self._define(name, self._components[key], ptr, input_side, owner=owner, named=not input_side)
         return ref
 
     # --- references ---------------------------------------------------------------------------------------
@@ -177,7 +181,14 @@ class SchemaLowering:
         return result
 
     def _non_null_type(
-        self, schema: Schema, types: list[str], hint: str, ptr: str, input_side: bool, owner: str | None
+        self,
+        schema: Schema,
+        types: list[str],
+        hint: str,
+        ptr: str,
+        input_side: bool,
+        owner: str | None,
+        name_unions: bool = True,
     ) -> TypeExpr:
         fields_set = schema.model_fields_set
         if "const" in fields_set and getattr(schema, "const", None) is not None:
@@ -191,8 +202,8 @@ class SchemaLowering:
             return self._literal(values, ptr)
         if schema.allOf:
             return self._all_of(schema, hint, ptr, input_side, owner)
-        if schema.oneOf or schema.anyOf:
-            return self._union(schema, hint, ptr, input_side, owner)
+        if (schema.oneOf or schema.anyOf) and not schema.properties:
+            return self._union(schema, hint, ptr, input_side, owner, name_unions)
         if len(types) > 1:
             members = [self._single_type(schema, t, hint, ptr, input_side, owner) for t in types]
             return _union_of(members)
@@ -214,6 +225,13 @@ class SchemaLowering:
         return OBJECT
 
     def _types(self, schema: Schema) -> tuple[list[str], bool]:
+        """The JSON types a schema allows, without null, and whether null is allowed (3.0 and 3.1 spellings)."""
+        key = id(schema)
+        if key not in self._types_memo:
+            self._types_memo[key] = (schema, self._compute_types(schema))
+        return self._types_memo[key][1]
+
+    def _compute_types(self, schema: Schema) -> tuple[list[str], bool]:
         declared = schema.type
         if declared is None:
             kinds: list[str] = []
@@ -221,7 +239,7 @@ class SchemaLowering:
             kinds = [str(getattr(t, "value", t)) for t in declared]
         else:
             kinds = [str(getattr(declared, "value", declared))]
-        nullable = "null" in kinds or bool(getattr(schema, "nullable", False))
+        nullable = "null" in kinds or (not self.is_31 and bool(schema.nullable))  # type: ignore[union-attr]
         if schema.enum is not None and None in schema.enum:
             nullable = True
         return [k for k in kinds if k != "null"] or ([] if not kinds else ["null"]), nullable
@@ -273,7 +291,9 @@ class SchemaLowering:
         self._define(name, schema, ptr, input_side, owner=owner, named=False)
         return ModelRef(name)
 
-    def _union(self, schema: Schema, hint: str, ptr: str, input_side: bool, owner: str | None) -> TypeExpr:
+    def _union(
+        self, schema: Schema, hint: str, ptr: str, input_side: bool, owner: str | None, name_unions: bool
+    ) -> TypeExpr:
         keyword = "oneOf" if schema.oneOf else "anyOf"
         variants = list(schema.oneOf or schema.anyOf or [])
         members: list[TypeExpr] = []
@@ -281,8 +301,6 @@ class SchemaLowering:
             variant_ptr = f"{ptr}/{keyword}/{index}"
             variant_hint = self._variant_hint(variant, hint, index)
             members.append(self.type_of(variant, variant_hint, variant_ptr, input_side=input_side, owner=owner))
-        if schema.properties:
-            raise Unsupported(ptr, f"{keyword} beside 'properties' is not supported")
         union = _union_of(members)
         if not isinstance(union, (UnionOf, Nullable)) or input_side:
             return union
@@ -292,6 +310,8 @@ class SchemaLowering:
         discriminated = self._discriminate(schema, inner, variants, ptr)
         if discriminated is None:
             return union
+        if not name_unions:
+            return Nullable(discriminated) if isinstance(union, Nullable) else discriminated
         # A discriminated union is always named: its annotation is long and it needs runtime support.
         alias = self.names.claim(class_name(hint))
         self.definitions[alias] = DefinitionDraft(
@@ -357,11 +377,12 @@ class SchemaLowering:
                 )
                 return
             draft.properties = self._merged_properties(parts, name, input_side, home)
+            draft.properties += self._variant_properties(schema, ptr, draft.properties, name, input_side, home)
             if schema.allOf and not draft.description:
                 draft.description = next((s.description for _, s in parts if s.description), "") or ""
             return
         types, nullable = self._types(schema)
-        target = self._non_null_type(schema, types, name, ptr, input_side, home)
+        target = self._non_null_type(schema, types, name, ptr, input_side, home, name_unions=False)
         draft.kind = "alias"
         draft.type = Nullable(target) if nullable and target != NONE else target
 
@@ -402,6 +423,27 @@ class SchemaLowering:
         kept = [p for p in merged.values() if not (p.read_only if input_side else p.write_only)]
         return kept
 
+    def _variant_properties(
+        self, schema: Schema, ptr: str, known: list[PropertyDraft], name: str, input_side: bool, home: str
+    ) -> list[PropertyDraft]:
+        """`properties` beside `oneOf`/`anyOf` states which combinations are valid (often just "at least one
+        of these is required"). Types cannot say that; every property a variant adds is kept, optional."""
+        keyword = "oneOf" if schema.oneOf else "anyOf"
+        seen = {p.wire_name for p in known}
+        added: list[PropertyDraft] = []
+        for index, node in enumerate(schema.oneOf or schema.anyOf or []):
+            variant_ptr, variant = (
+                self._deref(node.ref, f"{ptr}/{keyword}/{index}")
+                if isinstance(node, REFERENCE_TYPES)
+                else (f"{ptr}/{keyword}/{index}", node)
+            )
+            for prop in self._merged_properties([(variant_ptr, variant)], name, input_side, home):
+                if prop.wire_name not in seen:
+                    seen.add(prop.wire_name)
+                    prop.required = False
+                    added.append(prop)
+        return added
+
     def _flatten_all_of(self, schema: Schema, ptr: str) -> Iterator[tuple[str, Schema]]:
         """The schemas an allOf merges, with nested allOfs and references followed."""
         own = schema.model_copy(update={"allOf": None})
@@ -439,7 +481,7 @@ class SchemaLowering:
 
     def _is_object(self, schema: Schema) -> bool:
         types, _ = self._types(schema)
-        if schema.oneOf or schema.anyOf or schema.enum is not None:
+        if ((schema.oneOf or schema.anyOf) and not schema.properties) or schema.enum is not None:
             return False
         return bool(schema.properties) or (types == ["object"] and not schema.additionalProperties)
 

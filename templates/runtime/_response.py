@@ -3,7 +3,7 @@ from __future__ import annotations
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, asynccontextmanager, contextmanager
-from typing import Generic, ParamSpec, TypeVar, cast
+from typing import Any, Generic, ParamSpec, TypeVar, cast
 
 import httpx
 
@@ -23,9 +23,16 @@ R = TypeVar("R")
 
 
 class _BaseAPIResponse(Generic[R]):
-    def __init__(self, http_response: httpx.Response, cast_to: type[R]) -> None:
+    def __init__(
+        self, http_response: httpx.Response, cast_to: type[R], post: Callable[[Any], Any] | None = None
+    ) -> None:
         self.http_response = http_response
         self._cast_to = cast_to
+        self._post = post
+
+    def _parsed(self) -> R:
+        result = parse_response(self.http_response, self._cast_to)
+        return cast(R, self._post(result)) if self._post is not None else result
 
     @property
     def status_code(self) -> int:
@@ -52,7 +59,7 @@ class APIResponse(_BaseAPIResponse[R]):
 
     def parse(self) -> R:
         self.http_response.read()
-        return parse_response(self.http_response, self._cast_to)
+        return self._parsed()
 
     def read(self) -> bytes:
         return self.http_response.read()
@@ -77,7 +84,7 @@ class AsyncAPIResponse(_BaseAPIResponse[R]):
 
     async def parse(self) -> R:
         await self.http_response.aread()
-        return parse_response(self.http_response, self._cast_to)
+        return self._parsed()
 
     async def read(self) -> bytes:
         return await self.http_response.aread()

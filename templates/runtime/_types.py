@@ -11,7 +11,7 @@ if sys.version_info >= (3, 11):
 else:  # pydantic depends on typing_extensions, so it is there on 3.10
     from typing_extensions import NotRequired
 
-__all__ = ["NOT_GIVEN", "Body", "FileContent", "FileTypes", "Headers", "NotGiven", "NotRequired", "Query", "Timeout"]
+__all__ = ["NOT_GIVEN", "Body", "NoneType", "FileContent", "FileTypes", "Headers", "NotGiven", "NotRequired", "Query", "Timeout"]
 
 
 class NotGiven:
@@ -52,3 +52,6 @@ FileContent = Union[IO[bytes], bytes]
 FileTypes = Union[FileContent, tuple[str | None, FileContent], tuple[str | None, FileContent, str | None]]
 
 Body = Mapping[str, Any]
+
+# `cast_to` of operations without a response body (types.NoneType is 3.10+, spelled out for clarity).
+NoneType = type(None)
