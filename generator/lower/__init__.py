@@ -375,7 +375,8 @@ class _ResourceBuilder:
             if p.wrapper:
                 imports.add(f"{prefix}_base_client", p.wrapper.split("(")[0])
             by_location.setdefault(p.location, []).append((p.wire_name, value))
-        has_body = draft.body_kind in ("json", "multipart", "form")
+        # Extra properties can only be merged into a body we build from keyword arguments.
+        has_body = any(p.location in ("body", "form", "file") for p in draft.params)
         options = [("extra_headers", "Headers | None", "None"), ("extra_query", "Query | None", "None")]
         if has_body:
             options.append(("extra_body", "Body | None", "None"))

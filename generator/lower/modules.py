@@ -188,7 +188,9 @@ class ModuleBuilder:
         names = Namespace(shadowed)
         fields = []
         for prop, annotation in printed:
-            py_name = names.claim(field_name(prop.wire_name))
+            wanted = field_name(prop.wire_name)
+            # A name that would shadow a type used in this class gets a trailing underscore, like a keyword.
+            py_name = names.claim(wanted + "_" if wanted in shadowed else wanted)
             fields.append(self._field(prop, py_name, annotation, imports))
         return Model(draft.name, tuple(fields), doc, draft.deprecated)
 

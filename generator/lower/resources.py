@@ -1,10 +1,15 @@
 """Paths to the resource tree: which resource each operation lives on, and its method name.
 
-Static segments become nested resources and a path parameter marks an item. On a collection GET is `list`
-(or `retrieve` when the response is a single object with no array of objects in it) and POST `create`; on an item GET is `retrieve`, PUT/PATCH `update`, DELETE `delete`. A trailing static
-segment that holds a single operation and nothing below it is an action on the resource before it:
-POST keeps the segment's name (`subscriptions.change_plan`), other verbs prefix it (`payments.retrieve_line_items`).
+Static segments become nested resources and a path parameter marks an item.
+- On a collection, GET is `list` (`retrieve` when the response is one object with no array of objects in
+  it) and POST is `create`.
+- On an item, GET is `retrieve`, PUT/PATCH `update` (PUT is `replace` when there is a PATCH too), DELETE
+  `delete`.
+- A trailing static segment holding a single operation and nothing below it is an action on the resource
+  before it: POST keeps the segment's name (`subscriptions.change_plan`), other verbs prefix it
+  (`payments.retrieve_line_items`).
 A per-target override table moves or renames operations: {"METHOD /path" or operationId: "a.b.method"}.
+Collisions fall back to the operationId, then a numeric suffix, in document order.
 """
 
 from __future__ import annotations
@@ -55,8 +60,10 @@ def place_operations(operations: list[OperationKey], overrides: Mapping[str, str
     """Where every operation goes; deterministic in the order operations are given."""
     parents = {op.path.rstrip("/")[:i] for op in operations for i, c in enumerate(op.path.rstrip("/")) if c == "/"}
     counts: dict[str, int] = {}
+    verbs: dict[str, set[str]] = {}
     for op in operations:
         counts[op.path] = counts.get(op.path, 0) + 1
+        verbs.setdefault(op.path, set()).add(op.method)
     placements: dict[OperationKey, Placement] = {}
     for op in operations:
         override = overrides.get(op.label) or (overrides.get(op.operation_id) if op.operation_id else None)
@@ -64,11 +71,11 @@ def place_operations(operations: list[OperationKey], overrides: Mapping[str, str
             *resource, method = override.split(".")
             placements[op] = Placement(tuple(resource), method)
         else:
-            placements[op] = _default_placement(op, parents, counts)
+            placements[op] = _default_placement(op, parents, counts, verbs[op.path])
     return _resolve_collisions(operations, placements, overrides)
 
 
-def _default_placement(op: OperationKey, parents: set[str], counts: dict[str, int]) -> Placement:
+def _default_placement(op: OperationKey, parents: set[str], counts: dict[str, int], verbs: set[str]) -> Placement:
     segments = [s for s in op.path.split("/") if s]
     statics = [s for s in segments if not is_parameter(s)]
     resource = [_attr(s) for s in statics]
@@ -76,6 +83,8 @@ def _default_placement(op: OperationKey, parents: set[str], counts: dict[str, in
         return Placement(("root",), COLLECTION_VERBS.get(op.method, op.method))
     last = segments[-1]
     if is_parameter(last):
+        if op.method == "put" and "patch" in verbs:
+            return Placement(tuple(resource) or ("root",), "replace")  # PATCH is the update then
         return Placement(tuple(resource) or ("root",), ITEM_VERBS.get(op.method, op.method))
     has_children = op.path.rstrip("/") in parents
     if len(statics) > 1 and counts[op.path] == 1 and not has_children:

@@ -368,13 +368,13 @@ class SchemaLowering:
         draft.description = schema.description or ""
         draft.deprecated = bool(schema.deprecated)
         home = name if named else (owner or name)
+        hint = name.removesuffix("Param") if input_side else name  # names inside get their own suffix
         if schema.allOf or self._is_object(schema):
             parts = list(self._flatten_all_of(schema, ptr)) if schema.allOf else [(ptr, schema)]
             if schema.allOf and not self._is_object_parts(parts):
-                draft.kind, draft.type = (
-                    "alias",
-                    self._non_null_type(schema, self._types(schema)[0], name, ptr, input_side, home),
-                )
+                types = self._types(schema)[0]
+                draft.kind = "alias"
+                draft.type = self._non_null_type(schema, types, hint, ptr, input_side, home, name_unions=False)
                 return
             draft.properties = self._merged_properties(parts, name, input_side, home)
             draft.properties += self._variant_properties(schema, ptr, draft.properties, name, input_side, home)
@@ -382,7 +382,7 @@ class SchemaLowering:
                 draft.description = next((s.description for _, s in parts if s.description), "") or ""
             return
         types, nullable = self._types(schema)
-        target = self._non_null_type(schema, types, name, ptr, input_side, home, name_unions=False)
+        target = self._non_null_type(schema, types, hint, ptr, input_side, home, name_unions=False)
         draft.kind = "alias"
         draft.type = Nullable(target) if nullable and target != NONE else target
 
@@ -412,7 +412,7 @@ class SchemaLowering:
                     default=resolved.default
                     if resolved is not None and "default" in resolved.model_fields_set
                     else NO_DEFAULT,
-                    description=_description(prop, resolved),
+                    description=_description(prop),
                     deprecated=bool(resolved is not None and resolved.deprecated),
                     read_only=bool(resolved is not None and resolved.readOnly),
                     write_only=bool(resolved is not None and resolved.writeOnly),
@@ -531,9 +531,9 @@ def _is_empty(schema: Schema) -> bool:
     return not (schema.model_fields_set - {"description", "title", "example", "examples", "deprecated"})
 
 
-def _description(node: Any, resolved: Schema | None) -> str:
-    own = getattr(node, "description", None)
-    return own or (resolved.description if resolved is not None and resolved.description else "") or ""
+def _description(node: Any) -> str:
+    """A property's own description; a referenced schema's description documents that schema, not the field."""
+    return getattr(node, "description", None) or ""
 
 
 def _tag_values(draft: DefinitionDraft, prop: str) -> tuple[str, ...]:

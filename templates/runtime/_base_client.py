@@ -45,6 +45,8 @@ MAX_RETRY_DELAY = 8.0
 # A Retry-After longer than this is not obeyed: the normal backoff applies instead.
 MAX_RETRY_AFTER = 60.0
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
+# Characters a cookie value may hold as they are (RFC 6265 cookie-octet); others are percent-encoded.
+_COOKIE_SAFE = "!#$&'()*+-./:<=>?@[]^_`{|}~"
 
 # Set by the raw/streaming response wrappers (see _response.py) around one call; read by `request`.
 response_mode: contextvars.ContextVar[str] = contextvars.ContextVar("response_mode", default="parsed")
@@ -95,6 +97,7 @@ class _BaseClient:
         *,
         query: Mapping[str, object] | None,
         headers: Mapping[str, object] | None,
+        cookies: Mapping[str, object] | None,
         json: object,
         data: Mapping[str, object] | None,
         files: Mapping[str, object] | None,
@@ -105,10 +108,15 @@ class _BaseClient:
         timeout: Timeout | NotGiven,
     ) -> httpx.Request:
         merged_headers = self._headers
-        if headers or extra_headers:
+        if headers or extra_headers or cookies:
             merged_headers = {**merged_headers}
             if headers:
                 merged_headers.update({k: _to_str(v) for k, v in headers.items() if v is not NOT_GIVEN})
+            if cookies:
+                pairs = [f"{k}={quote(_to_str(v), safe=_COOKIE_SAFE)}" for k, v in cookies.items() if v is not NOT_GIVEN]
+                if pairs:
+                    existing = merged_headers.get("Cookie")  # e.g. an API key sent as a cookie
+                    merged_headers["Cookie"] = "; ".join(([existing] if existing else []) + pairs)
             if extra_headers:
                 merged_headers.update(extra_headers)
         params: list[tuple[str, str | int | float | bool | None]] = []
@@ -238,7 +246,7 @@ class Delimited:
 
     __slots__ = ("delimiter", "values")
 
-    def __init__(self, values: Sequence[object], delimiter: str = ",") -> None:
+    def __init__(self, values: Sequence[object] | NotGiven, delimiter: str = ",") -> None:
         self.values = values
         self.delimiter = delimiter
 
@@ -248,7 +256,7 @@ class DeepObject:
 
     __slots__ = ("value",)
 
-    def __init__(self, value: Mapping[str, object]) -> None:
+    def __init__(self, value: Mapping[str, object] | NotGiven) -> None:
         self.value = value
 
 
@@ -361,6 +369,7 @@ class SyncAPIClient(_BaseClient):
         cast_to: type[T],
         query: Mapping[str, object] | None = None,
         headers: Mapping[str, object] | None = None,
+        cookies: Mapping[str, object] | None = None,
         json: object = NOT_GIVEN,
         data: Mapping[str, object] | None = None,
         files: Mapping[str, object] | None = None,
@@ -381,6 +390,7 @@ class SyncAPIClient(_BaseClient):
                 path,
                 query=query,
                 headers=headers,
+                cookies=cookies,
                 json=json,
                 data=data,
                 files=files,
@@ -392,6 +402,10 @@ class SyncAPIClient(_BaseClient):
             )
             try:
                 response = self._http_client.send(request, stream=mode == "stream")
+            except (httpx.LocalProtocolError, httpx.UnsupportedProtocol) as exc:
+                # The request cannot be sent at all (an illegal header value, a base URL without http(s)://):
+                # every attempt would fail the same way, so say why at once instead of retrying.
+                raise APIConnectionError(message=f"The request could not be sent: {exc}", request=request) from exc
             except httpx.TimeoutException as exc:
                 if attempt < self.max_retries:
                     time.sleep(self._retry_delay(attempt, None))
@@ -429,6 +443,7 @@ class SyncAPIClient(_BaseClient):
         first_page: int,
         query: Mapping[str, object] | None = None,
         headers: Mapping[str, object] | None = None,
+        cookies: Mapping[str, object] | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -450,6 +465,7 @@ class SyncAPIClient(_BaseClient):
                 first_page=first_page,
                 query={**query, page_param: next_number},
                 headers=headers,
+                cookies=cookies,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -465,6 +481,7 @@ class SyncAPIClient(_BaseClient):
             cast_to=cast_to,
             query=query,
             headers=headers,
+            cookies=cookies,
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
@@ -511,6 +528,7 @@ class AsyncAPIClient(_BaseClient):
         cast_to: type[T],
         query: Mapping[str, object] | None = None,
         headers: Mapping[str, object] | None = None,
+        cookies: Mapping[str, object] | None = None,
         json: object = NOT_GIVEN,
         data: Mapping[str, object] | None = None,
         files: Mapping[str, object] | None = None,
@@ -531,6 +549,7 @@ class AsyncAPIClient(_BaseClient):
                 path,
                 query=query,
                 headers=headers,
+                cookies=cookies,
                 json=json,
                 data=data,
                 files=files,
@@ -542,6 +561,10 @@ class AsyncAPIClient(_BaseClient):
             )
             try:
                 response = await self._http_client.send(request, stream=mode == "stream")
+            except (httpx.LocalProtocolError, httpx.UnsupportedProtocol) as exc:
+                # The request cannot be sent at all (an illegal header value, a base URL without http(s)://):
+                # every attempt would fail the same way, so say why at once instead of retrying.
+                raise APIConnectionError(message=f"The request could not be sent: {exc}", request=request) from exc
             except httpx.TimeoutException as exc:
                 if attempt < self.max_retries:
                     await asyncio.sleep(self._retry_delay(attempt, None))
@@ -579,6 +602,7 @@ class AsyncAPIClient(_BaseClient):
         first_page: int,
         query: Mapping[str, object] | None = None,
         headers: Mapping[str, object] | None = None,
+        cookies: Mapping[str, object] | None = None,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -600,6 +624,7 @@ class AsyncAPIClient(_BaseClient):
                 first_page=first_page,
                 query={**query, page_param: next_number},
                 headers=headers,
+                cookies=cookies,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
@@ -615,6 +640,7 @@ class AsyncAPIClient(_BaseClient):
                 cast_to=cast_to,
                 query=query,
                 headers=headers,
+                cookies=cookies,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
