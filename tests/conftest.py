@@ -33,3 +33,12 @@ def generate(spec: Path, out: Path, package: str, *extra: str) -> Path:
     result = run_sdkforge("generate", spec, "--output", out, "--package", package, *extra)
     assert result.returncode == 0, result.stderr
     return out / package
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under root (bytecode caches left out) by relative path."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
