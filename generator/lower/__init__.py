@@ -61,19 +61,19 @@ class _Lowering:
         self.skipped: list[str] = []
         self.warnings: list[str] = []
         self.class_names = Namespace(RUNTIME_NAMES)
-        self.schemas = SchemaLowering(self.api, spec.raw, self.class_names)
+        self.schemas = SchemaLowering(self.api, spec.raw, self.class_names, options.skip_unsupported)
         self.operations = OperationLowering(self.api, self.schemas)
 
-    def _unsupported(self, problem: Unsupported) -> None:
+    def _unsupported(self, problem: Unsupported, label: str) -> None:
         if not self.options.skip_unsupported:
             raise SpecError(self.spec.file, problem.pointer, f"{problem.reason} (--skip-unsupported leaves it out)")
-        self.skipped.append(f"{problem.pointer}: {problem.reason}")
+        self.skipped.append(f"{label}: left out, {problem.pointer}: {problem.reason}")
 
     def run(self) -> Sdk:
         try:
             self.schemas.lower_components()
         except Unsupported as problem:
-            raise SpecError(self.spec.file, problem.pointer, problem.reason) from None
+            raise SpecError(self.spec.file, problem.pointer, f"{problem.reason} (--skip-unsupported leaves it out)") from None
         keys, found = self._collect_operations()
         placements = place_operations(keys, self._overrides(keys))
         tree = _Tree()
@@ -87,7 +87,7 @@ class _Lowering:
             try:
                 draft = self.operations.lower(key.path, key.method, operation, path_item, placement.method, hint)
             except Unsupported as problem:
-                self._unsupported(problem)
+                self._unsupported(problem, key.label)
                 continue
             draft.aliases = self._aliases.get(key.label) or self._aliases.get(key.operation_id or "", ())
             node.methods.append(draft)
@@ -185,7 +185,7 @@ class _Lowering:
             resources=resources,
             type_modules=type_modules,
             type_exports=exports,
-            skipped=tuple(self.skipped),
+            skipped=tuple(comment(line) for line in self.schemas.skipped + self.skipped),
             warnings=tuple(self.warnings),
             doc=docstring(f"Client for {info.title}." if info.title else "", info.description),
         )

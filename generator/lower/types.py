@@ -74,8 +74,10 @@ def is_reference(node: object) -> bool:
 
 
 class SchemaLowering:
-    def __init__(self, api: Any, raw: dict[str, Any], class_names: Namespace) -> None:
+    def __init__(self, api: Any, raw: dict[str, Any], class_names: Namespace, skip_unsupported: bool = False) -> None:
         self.api = api
+        self.skip_unsupported = skip_unsupported
+        self.skipped: list[str] = []
         self.raw = raw
         self.is_31 = isinstance(api, v3_1.OpenAPI)
         self.names = class_names
@@ -118,7 +120,15 @@ class SchemaLowering:
         self._memo[memo_key] = ref
         # An input twin lives in its output's module: one file per component, not two.
         owner = self._component_names[key] if input_side else None
-        self._define(name, self._components[key], ptr, input_side, owner=owner, named=not input_side)
+        try:
+            self._define(name, self._components[key], ptr, input_side, owner=owner, named=not input_side)
+        except Unsupported as problem:
+            if not self.skip_unsupported:
+                raise
+            # What refers to this component still works: it becomes "any JSON value", and says why.
+            reason = f"{problem.pointer}: {problem.reason}"
+            self.definitions[name] = DefinitionDraft(name, "alias", ptr, f"Left out ({reason}).", type=OBJECT)
+            self.skipped.append(f"{ptr}: typed as object, {reason}")
         return ref
 
     # --- references ---------------------------------------------------------------------------------------
@@ -169,11 +179,6 @@ class SchemaLowering:
         return result
 
     def _schema_uncached(self, schema: Schema, hint: str, ptr: str, input_side: bool, owner: str | None) -> TypeExpr:
-        for unsupported in ("schema_not", "schema_if"):
-            if getattr(schema, unsupported, None) is not None:
-                raise Unsupported(
-                    ptr, f"'{unsupported.removeprefix('schema_')}' schemas cannot be expressed as Python types"
-                )
         types, nullable = self._types(schema)
         result = self._non_null_type(schema, types, hint, ptr, input_side, owner)
         if nullable and result != NONE and not isinstance(result, Nullable):
@@ -190,6 +195,7 @@ class SchemaLowering:
         owner: str | None,
         name_unions: bool = True,
     ) -> TypeExpr:
+        _check_expressible(schema, ptr)
         fields_set = schema.model_fields_set
         if "const" in fields_set and getattr(schema, "const", None) is not None:
             return self._literal([schema.const], ptr)  # type: ignore[union-attr]
@@ -365,6 +371,7 @@ class SchemaLowering:
             name, "typeddict" if input_side else "model", ptr, owner=None if named else owner, input_side=input_side
         )
         self.definitions[name] = draft
+        _check_expressible(schema, ptr)
         draft.description = schema.description or ""
         draft.deprecated = bool(schema.deprecated)
         home = name if named else (owner or name)
@@ -506,6 +513,13 @@ class SchemaLowering:
         if isinstance(output, Primitive):
             return output.name in ("datetime", "date", "time", "UUID", "Decimal")
         return False
+
+
+def _check_expressible(schema: Schema, ptr: str) -> None:
+    for unsupported in ("schema_not", "schema_if"):
+        if getattr(schema, unsupported, None) is not None:
+            keyword = unsupported.removeprefix("schema_")
+            raise Unsupported(ptr, f"'{keyword}' schemas cannot be expressed as Python types")
 
 
 def _union_of(members: list[TypeExpr]) -> TypeExpr:
