@@ -50,7 +50,7 @@ def _base_url(base_url: str | httpx.URL | None, environment: EnvironmentName | N
 
 def _credential(bearer_token: str | None) -> str:
     if bearer_token is None:
-        bearer_token = os.environ.get("DODO_PAYMENTS_API_KEY")
+        bearer_token = os.environ.get("DODO_PAYMENTS_API_KEY") or None  # set but empty is not a credential
     if bearer_token is None:
         raise SDKError(
             "The bearer_token client option must be set either by passing bearer_token to the client"
@@ -126,15 +126,19 @@ class DodoPayments(SyncAPIClient):
     ) -> DodoPayments:
         """A copy of this client with some options changed. It shares the connection pool unless given another
         `http_client`; `default_headers` are added to the current ones."""
-        return type(self)(
+        keep_url = base_url is None and environment is None
+        clone = type(self)(
             bearer_token=bearer_token if bearer_token is not None else self.bearer_token,
             environment=environment,
-            base_url=base_url if base_url is not None or environment is not None else self.base_url,
+            base_url=self.base_url if keep_url else base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if max_retries is None else max_retries,
             default_headers={**self._default_headers, **(default_headers or {})},
             http_client=http_client if http_client is not None else self._http_client,
         )
+        if keep_url:
+            clone.environment = self.environment
+        return clone
 
     copy = with_options
 
@@ -198,14 +202,18 @@ class AsyncDodoPayments(AsyncAPIClient):
     ) -> AsyncDodoPayments:
         """A copy of this client with some options changed. It shares the connection pool unless given another
         `http_client`; `default_headers` are added to the current ones."""
-        return type(self)(
+        keep_url = base_url is None and environment is None
+        clone = type(self)(
             bearer_token=bearer_token if bearer_token is not None else self.bearer_token,
             environment=environment,
-            base_url=base_url if base_url is not None or environment is not None else self.base_url,
+            base_url=self.base_url if keep_url else base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if max_retries is None else max_retries,
             default_headers={**self._default_headers, **(default_headers or {})},
             http_client=http_client if http_client is not None else self._http_client,
         )
+        if keep_url:
+            clone.environment = self.environment
+        return clone
 
     copy = with_options

@@ -53,7 +53,7 @@ def _base_url(base_url: str | httpx.URL | None, environment: EnvironmentName | N
 
 def _credential(api_key: str | None) -> str | None:
     if api_key is None:
-        api_key = os.environ.get("FEATURE_OPERATIONS_API_KEY")
+        api_key = os.environ.get("FEATURE_OPERATIONS_API_KEY") or None  # set but empty is not a credential
     return api_key
 
 
@@ -145,15 +145,19 @@ class FeatureOperations(SyncAPIClient):
     ) -> FeatureOperations:
         """A copy of this client with some options changed. It shares the connection pool unless given another
         `http_client`; `default_headers` are added to the current ones."""
-        return type(self)(
+        keep_url = base_url is None and environment is None
+        clone = type(self)(
             api_key=api_key if api_key is not None else self.api_key,
             environment=environment,
-            base_url=base_url if base_url is not None or environment is not None else self.base_url,
+            base_url=self.base_url if keep_url else base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if max_retries is None else max_retries,
             default_headers={**self._default_headers, **(default_headers or {})},
             http_client=http_client if http_client is not None else self._http_client,
         )
+        if keep_url:
+            clone.environment = self.environment
+        return clone
 
     copy = with_options
 
@@ -238,14 +242,18 @@ class AsyncFeatureOperations(AsyncAPIClient):
     ) -> AsyncFeatureOperations:
         """A copy of this client with some options changed. It shares the connection pool unless given another
         `http_client`; `default_headers` are added to the current ones."""
-        return type(self)(
+        keep_url = base_url is None and environment is None
+        clone = type(self)(
             api_key=api_key if api_key is not None else self.api_key,
             environment=environment,
-            base_url=base_url if base_url is not None or environment is not None else self.base_url,
+            base_url=self.base_url if keep_url else base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if max_retries is None else max_retries,
             default_headers={**self._default_headers, **(default_headers or {})},
             http_client=http_client if http_client is not None else self._http_client,
         )
+        if keep_url:
+            clone.environment = self.environment
+        return clone
 
     copy = with_options

@@ -103,14 +103,18 @@ class FeatureSchemas(SyncAPIClient):
     ) -> FeatureSchemas:
         """A copy of this client with some options changed. It shares the connection pool unless given another
         `http_client`; `default_headers` are added to the current ones."""
-        return type(self)(
+        keep_url = base_url is None and environment is None
+        clone = type(self)(
             environment=environment,
-            base_url=base_url if base_url is not None or environment is not None else self.base_url,
+            base_url=self.base_url if keep_url else base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if max_retries is None else max_retries,
             default_headers={**self._default_headers, **(default_headers or {})},
             http_client=http_client if http_client is not None else self._http_client,
         )
+        if keep_url:
+            clone.environment = self.environment
+        return clone
 
     copy = with_options
 
@@ -171,13 +175,17 @@ class AsyncFeatureSchemas(AsyncAPIClient):
     ) -> AsyncFeatureSchemas:
         """A copy of this client with some options changed. It shares the connection pool unless given another
         `http_client`; `default_headers` are added to the current ones."""
-        return type(self)(
+        keep_url = base_url is None and environment is None
+        clone = type(self)(
             environment=environment,
-            base_url=base_url if base_url is not None or environment is not None else self.base_url,
+            base_url=self.base_url if keep_url else base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if max_retries is None else max_retries,
             default_headers={**self._default_headers, **(default_headers or {})},
             http_client=http_client if http_client is not None else self._http_client,
         )
+        if keep_url:
+            clone.environment = self.environment
+        return clone
 
     copy = with_options

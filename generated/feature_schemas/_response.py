@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator, Iterator
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, asynccontextmanager, contextmanager
 from typing import Any, Generic, ParamSpec, TypeVar, cast
 
@@ -136,7 +136,7 @@ def to_streamed_response_wrapper(method: Callable[P, R]) -> Callable[P, Abstract
     """The same call as a context manager whose `APIResponse` body is read only on demand (`iter_bytes()`)."""
 
     @contextmanager
-    def wrapped(*args: P.args, **kwargs: P.kwargs) -> Iterator[APIResponse[R]]:
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> Generator[APIResponse[R], None, None]:
         token = response_mode.set("stream")
         try:
             response = cast(APIResponse[R], method(*args, **kwargs))
@@ -154,7 +154,7 @@ def async_to_streamed_response_wrapper(
     method: Callable[P, Awaitable[R]],
 ) -> Callable[P, AbstractAsyncContextManager[AsyncAPIResponse[R]]]:
     @asynccontextmanager
-    async def wrapped(*args: P.args, **kwargs: P.kwargs) -> AsyncIterator[AsyncAPIResponse[R]]:
+    async def wrapped(*args: P.args, **kwargs: P.kwargs) -> AsyncGenerator[AsyncAPIResponse[R], None]:
         token = response_mode.set("stream")
         try:
             response = cast(AsyncAPIResponse[R], await method(*args, **kwargs))

@@ -122,7 +122,10 @@ class _Lowering:
         found: dict[OperationKey, tuple[Any, Any]] = {}
         raw_paths = self.spec.raw.get("paths") or {}
         for path, path_item in (self.api.paths or {}).items():
-            for method in raw_paths.get(path, {}):
+            raw_item = raw_paths.get(path, {})
+            if path_item.ref:
+                raw_item, path_item = self._path_item(path, path_item.ref)
+            for method in raw_item:
                 if method not in HTTP_METHODS:
                     continue
                 operation = getattr(path_item, method)
@@ -130,6 +133,16 @@ class _Lowering:
                 keys.append(key)
                 found[key] = (path_item, operation)
         return keys, found
+
+    def _path_item(self, path: str, ref: str) -> tuple[dict[str, Any], Any]:
+        """A path item given as a local `$ref` (references into other files were inlined while loading)."""
+        node: Any = self.spec.raw
+        for token in ref.removeprefix("#/").split("/"):
+            token = token.replace("~1", "/").replace("~0", "~")
+            node = node.get(token) if isinstance(node, dict) else None
+        if not isinstance(node, dict) or "$ref" in node:
+            raise SpecError(self.spec.file, f"/paths/{path.replace('~', '~0').replace('/', '~1')}", f"$ref '{ref}' is not a path item")
+        return node, type(self.api.paths[path]).model_validate(node)
 
     def _overrides(self, keys: list[OperationKey]) -> dict[str, str]:
         """The placements the table gives; aliases and exclusions are recorded on the side."""

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextvars
 import datetime as _dt
@@ -10,7 +9,6 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal
 from enum import Enum
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -50,6 +48,12 @@ _COOKIE_SAFE = "!#$&'()*+-./:<=>?@[]^_`{|}~"
 
 # Set by the raw/streaming response wrappers (see _response.py) around one call; read by `request`.
 response_mode: contextvars.ContextVar[str] = contextvars.ContextVar("response_mode", default="parsed")
+
+
+async def _async_sleep(seconds: float) -> None:
+    import asyncio  # only async clients need it, and it is costly to import
+
+    await asyncio.sleep(seconds)
 
 
 def path_template(template: str, **values: object) -> str:
@@ -126,10 +130,10 @@ class _BaseClient:
                     _add_query(params, key, value)
         body: bytes | str | None = None if content is None or content is NOT_GIVEN else _read(content)
         if json is not NOT_GIVEN:
-            if isinstance(json, dict) and (extra_body or any(v is NOT_GIVEN for v in json.values())):
-                json = {k: v for k, v in json.items() if v is not NOT_GIVEN}
-                if extra_body:
-                    json.update(extra_body)
+            if isinstance(json, dict):
+                # Keyword arguments left out are not sent; extra_body adds to (and overrides) the rest.
+                fields = cast(dict[str, object], json)
+                json = {**{k: v for k, v in fields.items() if v is not NOT_GIVEN}, **(extra_body or {})}
             body = _json.dumps(jsonable(json), separators=(",", ":"), allow_nan=False).encode()
             merged_headers = {**merged_headers, "Content-Type": "application/json"}
         form = None
@@ -176,7 +180,7 @@ def parse_response(response: httpx.Response, cast_to: type[T]) -> T:
             result = response.content
         elif cast_to is str:
             result = response.text
-        elif isinstance(cast_to, type) and issubclass(cast_to, pydantic.BaseModel):
+        elif isinstance(cast_to, type) and issubclass(cast_to, pydantic.BaseModel):  # pyright: ignore[reportUnnecessaryIsInstance]  # list[X] is not a class
             result = cast_to.model_validate_json(response.content)
         else:
             result = _adapter(cast_to).validate_json(response.content or b"null")
@@ -275,16 +279,16 @@ def _add_query(params: list[tuple[str, str | int | float | bool | None]], key: s
         for sub_key, sub_value in cast(Mapping[str, object], value).items():
             _add_query(params, sub_key, sub_value)
     elif isinstance(value, (list, tuple)):
-        params.extend((key, _to_str(v)) for v in value)
+        params.extend((key, _to_str(v)) for v in cast(Sequence[object], value))
     else:
         params.append((key, _to_str(value)))
 
 
 def _form_value(value: object) -> str | list[str]:
     if isinstance(value, (list, tuple)):
-        return [_to_str(v) for v in value]
-    if isinstance(value, dict) or hasattr(value, "model_dump"):
-        return _json.dumps(jsonable(value), separators=(",", ":"))
+        return [_to_str(v) for v in cast(Sequence[object], value)]
+    if isinstance(value, Mapping) or hasattr(value, "model_dump"):
+        return _json.dumps(jsonable(cast(object, value)), separators=(",", ":"))
     return _to_str(value)
 
 
@@ -303,7 +307,7 @@ def _files(files: Mapping[str, object]) -> list[tuple[str, Any]]:
 
 def _file_part(item: object) -> object:
     if isinstance(item, tuple):
-        filename, content, *rest = item
+        filename, content, *rest = cast(tuple[object, ...], item)
         return (filename, _read(content), *rest)
     name = getattr(item, "name", None)
     return (str(name).replace("\\", "/").rsplit("/", 1)[-1] if name else None, _read(item))
@@ -335,6 +339,8 @@ def jsonable(value: object) -> object:
         return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
     if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
         return value.isoformat()
+    from decimal import Decimal
+
     if isinstance(value, (uuid.UUID, Decimal)):
         return str(value)
     if isinstance(value, Enum):
@@ -567,20 +573,20 @@ class AsyncAPIClient(_BaseClient):
                 raise APIConnectionError(message=f"The request could not be sent: {exc}", request=request) from exc
             except httpx.TimeoutException as exc:
                 if attempt < self.max_retries:
-                    await asyncio.sleep(self._retry_delay(attempt, None))
+                    await _async_sleep(self._retry_delay(attempt, None))
                     attempt += 1
                     continue
                 raise APITimeoutError(request) from exc
             except httpx.TransportError as exc:
                 if attempt < self.max_retries:
-                    await asyncio.sleep(self._retry_delay(attempt, None))
+                    await _async_sleep(self._retry_delay(attempt, None))
                     attempt += 1
                     continue
                 raise APIConnectionError(request=request) from exc
             if response.status_code >= 400:
                 if attempt < self.max_retries and self._should_retry(response):
                     await response.aclose()
-                    await asyncio.sleep(self._retry_delay(attempt, response))
+                    await _async_sleep(self._retry_delay(attempt, response))
                     attempt += 1
                     continue
                 await response.aread()

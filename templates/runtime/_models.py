@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 import pydantic
 
@@ -27,7 +28,8 @@ def discriminate(prop: str, mapping: dict[str, str]) -> Callable[[object], str |
     """For `pydantic.Discriminator`: the member a value belongs to, from its tag property."""
 
     def member(value: object) -> str | None:
-        tag = value.get(prop) if isinstance(value, dict) else getattr(value, "__dict__", {}).get(prop)
+        fields = cast(dict[str, object], value if isinstance(value, dict) else getattr(value, "__dict__", {}))
+        tag = fields.get(prop)
         return mapping.get(tag) if isinstance(tag, str) else None
 
     return member
