@@ -101,6 +101,7 @@ def build(target: Target) -> dict[str, str]:
             version=target.version,
             overrides=target.overrides,
             skip_unsupported=target.skip_unsupported,
+            page_params=target.page_params,
         ),
     )
     files = emit.format_sources(render(sdk), target.formatter)

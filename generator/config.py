@@ -11,6 +11,7 @@ package = "my_api"
 client_name = "MyAPI"                   # default: from the package name
 env_prefix = "MY_API_"                  # default: from the package name
 overrides = "my_api"                    # a table under [tool.sdkforge.overrides], or an inline table
+pagination = {page_params = ["p"]}      # page-number query parameters (default: page, page_number, ...); [] = off
 
 [tool.sdkforge.overrides.my_api]
 "GET /checkout/supported_countries" = "misc.list_supported_countries"
@@ -42,6 +43,7 @@ class Target:
     formatter: str = "ruff"
     overrides: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     skip_unsupported: bool = False
+    page_params: tuple[str, ...] | None = None
 
     @property
     def package_dir(self) -> Path:
@@ -120,6 +122,16 @@ def targets_from_settings(settings: dict[str, Any], root: Path, where: str) -> l
                 formatter=entry.get("formatter", settings.get("formatter", "ruff")),
                 overrides=overrides_for(entry.get("overrides"), settings, where),
                 skip_unsupported=bool(entry.get("skip_unsupported", False)),
+                page_params=_page_params(entry.get("pagination"), where, pointer),
             )
         )
     return targets
+
+
+def _page_params(value: object, where: str, pointer: str) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    names = value.get("page_params") if isinstance(value, dict) else None
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise SpecError(where, pointer + "/pagination", "expected {page_params = [names of page-number parameters]}")
+    return tuple(names)

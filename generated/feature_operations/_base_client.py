@@ -463,8 +463,9 @@ class SyncAPIClient(_BaseClient):
 
         query = dict(query or {})
         given = query.get(page_param)
+        # Left out, the first page is the API's default, which the spec says is `first_page`: the request
+        # carries only what the caller passed, like any other call.
         number = given if isinstance(given, int) and not isinstance(given, bool) else first_page
-        query[page_param] = number
 
         def fetch(next_number: int) -> SyncPage[T]:
             return self.get_page(
@@ -622,8 +623,9 @@ class AsyncAPIClient(_BaseClient):
 
         query = dict(query or {})
         given = query.get(page_param)
+        # Left out, the first page is the API's default, which the spec says is `first_page`: the request
+        # carries only what the caller passed, like any other call.
         number = given if isinstance(given, int) and not isinstance(given, bool) else first_page
-        query[page_param] = number
 
         async def fetch(next_number: int) -> AsyncPage[T]:
             return await self.get_page(

@@ -47,6 +47,7 @@ class Options:
     # "METHOD /path" or operationId -> ("a.b.method", aliases...); () leaves the operation out
     overrides: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     skip_unsupported: bool = False
+    page_params: tuple[str, ...] | None = None  # names of page-number query parameters; None: the defaults
 
 
 def lower(spec: Spec, options: Options) -> Sdk:
@@ -62,7 +63,7 @@ class _Lowering:
         self.warnings: list[str] = []
         self.class_names = Namespace(RUNTIME_NAMES)
         self.schemas = SchemaLowering(self.api, spec.raw, self.class_names, options.skip_unsupported)
-        self.operations = OperationLowering(self.api, self.schemas)
+        self.operations = OperationLowering(self.api, self.schemas, options.page_params)
 
     def _unsupported(self, problem: Unsupported, label: str) -> None:
         if not self.options.skip_unsupported:

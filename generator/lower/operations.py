@@ -92,9 +92,11 @@ _BODY_PREFERENCE = ("json", "multipart", "form", "binary", "text")
 
 
 class OperationLowering:
-    def __init__(self, api: Any, schemas: SchemaLowering) -> None:
+    def __init__(self, api: Any, schemas: SchemaLowering, page_params: tuple[str, ...] | None = None) -> None:
         self.api = api
         self.schemas = schemas
+        names = DEFAULT_PAGE_PARAMS if page_params is None else page_params
+        self.page_params = {_fold(name) for name in names}
         self.components = api.components
 
     def lower(
@@ -148,7 +150,7 @@ class OperationLowering:
                 p
                 for p in draft.params
                 if p.location == "query"
-                and p.wire_name.lower().replace("_", "") in PAGE_PARAM_NAMES
+                and _fold(p.wire_name) in self.page_params
                 and _is_int(p.type)
             ),
             None,
@@ -370,8 +372,14 @@ class OperationLowering:
         return returns, accept
 
 
-PAGE_PARAM_NAMES = {"page", "pagenumber", "pagenum", "pageno", "pageindex"}
+# Query parameters that number pages (compared case- and underscore-insensitively); a target can configure
+# its own list (`pagination.page_params`), or turn detection off with an empty one.
+DEFAULT_PAGE_PARAMS = ("page", "page_number", "page_num", "page_no", "page_index")
 ITEM_PROPERTY_NAMES = {"items", "data", "results", "entries", "records", "values", "nodes"}
+
+
+def _fold(name: str) -> str:
+    return name.lower().replace("_", "").replace("-", "")
 
 
 def _strip_null(expr: TypeExpr) -> TypeExpr:
