@@ -132,7 +132,7 @@ class OperationLowering:
             body_kind=body_kind,
             returns=returns,
             accept=accept,
-            doc=(operation.description or operation.summary or "").strip(),
+            doc=(operation.description or operation.summary or f"{method.upper()} {path}").strip(),
             deprecated=bool(operation.deprecated),
             pointer=ptr,
             operation_id=operation.operationId,

@@ -166,12 +166,14 @@ class ItemsResource(SyncAPIResource):
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> Item:
-        """Args:
-        extra_headers: Send extra headers
+        """GET /items/{item_id}
 
-        extra_query: Add additional query parameters to the request
+        Args:
+          extra_headers: Send extra headers
 
-        timeout: Override the client-level default timeout for this request, in seconds
+          extra_query: Add additional query parameters to the request
+
+          timeout: Override the client-level default timeout for this request, in seconds
         """
         return self._client.request(
             "GET",
@@ -277,12 +279,14 @@ class ItemsResource(SyncAPIResource):
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> None:
-        """Args:
-        extra_headers: Send extra headers
+        """HEAD /items/{item_id}
 
-        extra_query: Add additional query parameters to the request
+        Args:
+          extra_headers: Send extra headers
 
-        timeout: Override the client-level default timeout for this request, in seconds
+          extra_query: Add additional query parameters to the request
+
+          timeout: Override the client-level default timeout for this request, in seconds
         """
         return self._client.request(
             "HEAD",
@@ -301,12 +305,14 @@ class ItemsResource(SyncAPIResource):
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> None:
-        """Args:
-        extra_headers: Send extra headers
+        """OPTIONS /items/{item_id}
 
-        extra_query: Add additional query parameters to the request
+        Args:
+          extra_headers: Send extra headers
 
-        timeout: Override the client-level default timeout for this request, in seconds
+          extra_query: Add additional query parameters to the request
+
+          timeout: Override the client-level default timeout for this request, in seconds
         """
         return self._client.request(
             "OPTIONS",
@@ -504,12 +510,14 @@ class AsyncItemsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> Item:
-        """Args:
-        extra_headers: Send extra headers
+        """GET /items/{item_id}
 
-        extra_query: Add additional query parameters to the request
+        Args:
+          extra_headers: Send extra headers
 
-        timeout: Override the client-level default timeout for this request, in seconds
+          extra_query: Add additional query parameters to the request
+
+          timeout: Override the client-level default timeout for this request, in seconds
         """
         return await self._client.request(
             "GET",
@@ -615,12 +623,14 @@ class AsyncItemsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> None:
-        """Args:
-        extra_headers: Send extra headers
+        """HEAD /items/{item_id}
 
-        extra_query: Add additional query parameters to the request
+        Args:
+          extra_headers: Send extra headers
 
-        timeout: Override the client-level default timeout for this request, in seconds
+          extra_query: Add additional query parameters to the request
+
+          timeout: Override the client-level default timeout for this request, in seconds
         """
         return await self._client.request(
             "HEAD",
@@ -639,12 +649,14 @@ class AsyncItemsResource(AsyncAPIResource):
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> None:
-        """Args:
-        extra_headers: Send extra headers
+        """OPTIONS /items/{item_id}
 
-        extra_query: Add additional query parameters to the request
+        Args:
+          extra_headers: Send extra headers
 
-        timeout: Override the client-level default timeout for this request, in seconds
+          extra_query: Add additional query parameters to the request
+
+          timeout: Override the client-level default timeout for this request, in seconds
         """
         return await self._client.request(
             "OPTIONS",
