@@ -24,6 +24,7 @@ from feature_schemas.types import (  # noqa: E402
     Ping,
     Pong,
     SecondThing,
+    Sponsorship,
     ToyBall,
     ToyRope,
     TreeNode,
@@ -180,3 +181,11 @@ def test_components_sharing_a_title_keep_their_own_names() -> None:
 def test_unknown_fields_are_kept() -> None:
     zoo = parse_zoo(brand_new_field={"x": 1})
     assert zoo.model_extra == {"brand_new_field": {"x": 1}}
+
+
+def test_reference_to_a_nullable_object_component_accepts_null() -> None:
+    assert Sponsorship.model_validate({"sponsor": None}).sponsor is None
+    sponsored = Sponsorship.model_validate({"sponsor": {"name": "Acme"}})
+    assert sponsored.sponsor is not None and sponsored.sponsor.name == "Acme"
+    with pytest.raises(pydantic.ValidationError, match="sponsor"):
+        Sponsorship.model_validate({})  # required, even though it may be null

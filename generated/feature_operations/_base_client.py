@@ -291,8 +291,9 @@ def _add_query(params: list[tuple[str, str | int | float | bool | None]], key: s
 def _form_value(value: object) -> str | list[str]:
     if isinstance(value, (list, tuple)):
         return [_to_str(v) for v in cast(Sequence[object], value)]
-    if isinstance(value, Mapping) or hasattr(value, "model_dump"):
-        return _json.dumps(jsonable(cast(object, value)), separators=(",", ":"))
+    structured: object = value  # declared, so narrowing below does not make it Mapping[Unknown, Unknown]
+    if isinstance(structured, Mapping) or hasattr(structured, "model_dump"):
+        return _json.dumps(jsonable(value), separators=(",", ":"))
     return _to_str(value)
 
 

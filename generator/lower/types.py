@@ -138,7 +138,8 @@ class SchemaLowering:
         if ref.startswith(prefix) and "/" not in ref[len(prefix) :]:
             key = ref[len(prefix) :].replace("~1", "/").replace("~0", "~")
             if key in self._components:
-                return self.component(key, input_side=input_side)
+                result = self.component(key, input_side=input_side)
+                return Nullable(result) if self._is_nullable_class(key, result) else result
         target_ptr = ref[1:]
         memo_key = (target_ptr, input_side)
         if memo_key in self._memo:
@@ -146,6 +147,15 @@ class SchemaLowering:
         schema = self._parse_pointer(target_ptr, ptr, ref)
         hint = class_name(target_ptr.rsplit("/", 1)[-1])
         return self._schema(schema, hint, target_ptr, input_side, owner=None)
+
+    def _is_nullable_class(self, key: str, result: TypeExpr) -> bool:
+        """A nullable object component is a class; `None` is added where it is used (an alias, such as a
+        nullable enum, carries its own `| None`)."""
+        target = self._components[key]
+        if is_reference(target) or not isinstance(result, ModelRef):
+            return False
+        draft = self.definitions.get(result.name)
+        return draft is not None and draft.kind != "alias" and self._types(target)[1]
 
     def _parse_pointer(self, target_ptr: str, ptr: str, ref: str) -> Any:
         if target_ptr not in self._parsed_refs:
