@@ -31,10 +31,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check --isolated --line-length 120 --target-version py310 --select E,F,W,I,UP,B --ignore UP007,UP035 generated
 
 test: $(STAMP) $(PRISM) check lint
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	SDKFORGE_REQUIRE_PRISM=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
+# Not part of `test`. Installs openapi-python-client into its own .venv-bench/ on first use.
+# Quick check: make bench BENCH_ARGS='--runs 1 --out /tmp/bench.md'
 bench: $(STAMP)
-	$(BIN)/python -m tests.bench.run
+	$(BIN)/python -m tests.bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .prism .pytest_cache .mypy_cache

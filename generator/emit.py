@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import subprocess
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -94,6 +95,9 @@ def owned_by_us(package_dir: Path) -> bool:
 
 def write(files: dict[str, str], package_dir: Path) -> tuple[int, int, int]:
     """Make `package_dir` hold exactly `files`. Returns (written, unchanged, removed)."""
+    if not package_dir.exists():
+        _write_new(files, package_dir)
+        return len(files), 0, 0
     existing = _existing(package_dir)
     written = unchanged = 0
     for rel, text in sorted(files.items()):
@@ -114,6 +118,29 @@ def write(files: dict[str, str], package_dir: Path) -> tuple[int, int, int]:
         existing[rel].unlink()
     _remove_empty_dirs(package_dir)
     return written, unchanged, len(stale)
+
+
+def _write_new(files: dict[str, str], package_dir: Path) -> None:
+    """A new package is written whole into a sibling folder, then renamed into place: it appears complete or
+    not at all, at one rename instead of one per file."""
+    package_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=package_dir.parent, prefix=f".{package_dir.name}."))
+    try:
+        for directory in sorted({(staging / rel).parent for rel in files}):
+            directory.mkdir(parents=True, exist_ok=True)
+        for rel, text in files.items():
+            (staging / rel).write_bytes(text.encode("utf-8"))
+        staging.chmod(0o777 & ~_umask())
+        os.rename(staging, package_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _remove_empty_dirs(root: Path) -> None:

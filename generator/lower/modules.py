@@ -239,19 +239,13 @@ class ModuleBuilder:
         return TypedDictDef(draft.name, tuple(fields), doc, functional)
 
 
+_STRING = re.compile(r"'[^']*'|\"[^\"]*\"")
+_NAME = re.compile(r"[A-Za-z_]\w*")
+
+
 def _bare_names(annotations: Iterable[str]) -> set[str]:
-    names: set[str] = set()
-    for annotation in annotations:
-        annotation = re.sub(r"'[^']*'|\"[^\"]*\"", "", annotation)  # Literal values are not names
-        token = ""
-        for char in annotation + " ":
-            if char.isalnum() or char == "_":
-                token += char
-            else:
-                if token and not token[0].isdigit():
-                    names.add(token)
-                token = ""
-    return names
+    """Names an annotation uses (Literal values are strings, not names)."""
+    return {name for annotation in annotations for name in _NAME.findall(_STRING.sub("", annotation))}
 
 
 def _default_fits(value: object, expr: TypeExpr) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keyword
 import re
+from functools import cache
 from collections.abc import Iterable
 
 # Attributes of pydantic.BaseModel a field must not shadow. Fixed here rather than read from pydantic at run
@@ -27,24 +28,28 @@ BASE_MODEL_ATTRIBUTES = frozenset(
 )
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+\d*|[A-Z]+\d*|\d+[a-z]*")
+_SEPARATORS = re.compile(r"[^0-9A-Za-z]+")
 _SIGNS = {"+": "plus", "-": "minus", "@": "at", "$": "dollar", "#": "number", "%": "percent", "*": "star"}
 
 
-def words(text: str) -> list[str]:
+@cache
+def words(text: str) -> tuple[str, ...]:
     """Split any spelling (camelCase, kebab-case, `Test Mode Server`, `+1`) into lower-case words."""
     found: list[str] = []
     stripped = text.strip()
     if stripped[:1] in _SIGNS and not stripped[1:2].isalpha():
         found.append(_SIGNS[stripped[0]])
-    for chunk in re.split(r"[^0-9A-Za-z]+", text):
+    for chunk in _SEPARATORS.split(text):
         found.extend(word.lower() for word in _WORD.findall(chunk))
-    return found
+    return tuple(found)
 
 
+@cache
 def snake(text: str) -> str:
     return "_".join(words(text))
 
 
+@cache
 def pascal(text: str) -> str:
     return "".join(word[:1].upper() + word[1:] for word in words(text))
 

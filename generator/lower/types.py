@@ -207,7 +207,7 @@ class SchemaLowering:
     ) -> TypeExpr:
         _check_expressible(schema, ptr)
         fields_set = schema.model_fields_set
-        if "const" in fields_set and getattr(schema, "const", None) is not None:
+        if "const" in fields_set and schema.const is not None:  # type: ignore[union-attr]
             return self._literal([schema.const], ptr)  # type: ignore[union-attr]
         if schema.enum is not None:
             values = [v for v in schema.enum if v is not None]
@@ -267,8 +267,7 @@ class SchemaLowering:
         return LiteralOf(tuple(dict.fromkeys(values)))
 
     def _array(self, schema: Schema, hint: str, ptr: str, input_side: bool, owner: str | None) -> TypeExpr:
-        prefix_items = getattr(schema, "prefixItems", None)
-        if prefix_items:
+        if "prefixItems" in schema.model_fields_set:
             raise Unsupported(ptr, "tuple schemas ('prefixItems') are not supported")
         if schema.items is None:
             return ListOf(OBJECT)
@@ -525,11 +524,14 @@ class SchemaLowering:
         return False
 
 
+_INEXPRESSIBLE = frozenset({"schema_not", "schema_if"})
+
+
 def _check_expressible(schema: Schema, ptr: str) -> None:
-    for unsupported in ("schema_not", "schema_if"):
-        if getattr(schema, unsupported, None) is not None:
-            keyword = unsupported.removeprefix("schema_")
-            raise Unsupported(ptr, f"'{keyword}' schemas cannot be expressed as Python types")
+    # Looked up in the set of given fields: 3.0 schemas have no `if`, and a missing attribute is slow to probe.
+    for unsupported in sorted(_INEXPRESSIBLE & schema.model_fields_set):
+        keyword = unsupported.removeprefix("schema_")
+        raise Unsupported(ptr, f"'{keyword}' schemas cannot be expressed as Python types")
 
 
 def _union_of(members: list[TypeExpr]) -> TypeExpr:

@@ -1,0 +1,1 @@
+"""`make bench`: speed and memory measurements. Never collected by pytest (no timed tests)."""
