@@ -74,7 +74,9 @@ class _Lowering:
         try:
             self.schemas.lower_components()
         except Unsupported as problem:
-            raise SpecError(self.spec.file, problem.pointer, f"{problem.reason} (--skip-unsupported leaves it out)") from None
+            raise SpecError(
+                self.spec.file, problem.pointer, f"{problem.reason} (--skip-unsupported leaves it out)"
+            ) from None
         keys, found = self._collect_operations()
         placements = place_operations(keys, self._overrides(keys))
         tree = _Tree()
@@ -142,7 +144,11 @@ class _Lowering:
             token = token.replace("~1", "/").replace("~0", "~")
             node = node.get(token) if isinstance(node, dict) else None
         if not isinstance(node, dict) or "$ref" in node:
-            raise SpecError(self.spec.file, f"/paths/{path.replace('~', '~0').replace('/', '~1')}", f"$ref '{ref}' is not a path item")
+            raise SpecError(
+                self.spec.file,
+                f"/paths/{path.replace('~', '~0').replace('/', '~1')}",
+                f"$ref '{ref}' is not a path item",
+            )
         return node, type(self.api.paths[path]).model_validate(node)
 
     def _overrides(self, keys: list[OperationKey]) -> dict[str, str]:

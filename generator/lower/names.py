@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import keyword
 import re
-from functools import cache
 from collections.abc import Iterable
+from functools import cache
 
 # Attributes of pydantic.BaseModel a field must not shadow. Fixed here rather than read from pydantic at run
 # time so the output does not depend on the installed pydantic version.

@@ -149,9 +149,7 @@ class OperationLowering:
             (
                 p
                 for p in draft.params
-                if p.location == "query"
-                and _fold(p.wire_name) in self.page_params
-                and _is_int(p.type)
+                if p.location == "query" and _fold(p.wire_name) in self.page_params and _is_int(p.type)
             ),
             None,
         )
