@@ -4,6 +4,7 @@ response kind puts on the wire, and what the call returns. Uses the committed ge
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import email.parser
 import email.policy
 import io
@@ -11,6 +12,7 @@ import json
 import sys
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import parse_qsl, unquote
 
 import pytest
@@ -249,3 +251,24 @@ def test_async_client_same_wire_requests(server: RecordingServer) -> None:
         [("page", "2"), ("ids", "1,2")],
     ]
     assert parse_qsl(server.requests[2].body.decode()) == [("username", "a"), ("password", "b")]
+
+
+def test_binary_response_is_bytes_that_reads_like_a_file(
+    client: FeatureOperations, server: RecordingServer, tmp_path: Path
+) -> None:
+    server.reply(headers={"Content-Type": "image/png"}, body=b"\x89PNG\x01")
+    photo = client.items.photo.retrieve("i1")
+    assert isinstance(photo, bytes) and photo == b"\x89PNG\x01"
+    assert photo.read() == b"\x89PNG\x01"
+    photo.write_to_file(tmp_path / "photo.png")
+    assert (tmp_path / "photo.png").read_bytes() == b"\x89PNG\x01"
+
+
+def test_naive_datetimes_are_sent_as_utc(client: FeatureOperations, server: RecordingServer) -> None:
+    server.reply(json={"data": []}, times=2)
+    client.items.list(since=dt.datetime(2024, 1, 2, 3, 4, 5))
+    client.items.list(since=dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone(dt.timedelta(hours=2))))
+    assert [dict(query_pairs(r))["since"] for r in server.requests] == [
+        "2024-01-02T03:04:05+00:00",
+        "2024-01-02T03:04:05+02:00",
+    ]

@@ -19,7 +19,7 @@ from urllib.parse import quote
 import httpx
 
 from ._exceptions import APIConnectionError, APIResponseValidationError, APITimeoutError, status_error
-from ._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
+from ._types import NOT_GIVEN, BinaryContent, Body, Headers, NotGiven, Query, Timeout
 
 if TYPE_CHECKING:
     # pydantic is imported on first use, not with the package: `import <package>` stays fast.
@@ -180,8 +180,8 @@ def parse_response(response: httpx.Response, cast_to: type[T]) -> T:
     try:
         if cast_to is type(None):
             result = None
-        elif cast_to is bytes:
-            result = response.content
+        elif cast_to is BinaryContent:
+            result = BinaryContent(response.content)
         elif cast_to is str:
             result = response.text
         elif isinstance(cast_to, type) and issubclass(cast_to, pydantic.BaseModel):  # pyright: ignore[reportUnnecessaryIsInstance]  # list[X] is not a class
@@ -243,10 +243,18 @@ def _to_str(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
-        return value.isoformat()
+        return _isoformat(value)
     if isinstance(value, Enum):
         return _to_str(value.value)
     return str(value)
+
+
+def _isoformat(value: _dt.datetime | _dt.date | _dt.time) -> str:
+    """RFC 3339 needs an offset on a date-time; a naive datetime is taken to be UTC, never local time (which
+    would make the same call mean different instants on different machines)."""
+    if isinstance(value, _dt.datetime) and value.utcoffset() is None:
+        value = value.replace(tzinfo=_dt.timezone.utc)
+    return value.isoformat()
 
 
 class Delimited:
@@ -343,7 +351,7 @@ def jsonable(value: object) -> object:
     if isinstance(value, pydantic.BaseModel):
         return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
     if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
-        return value.isoformat()
+        return _isoformat(value)
     from decimal import Decimal
 
     if isinstance(value, (uuid.UUID, Decimal)):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Mapping
 from typing import IO, Any, Final, Literal, Union
@@ -15,6 +16,7 @@ else:  # pydantic depends on typing_extensions, so it is there on 3.10
 
 __all__ = [
     "NOT_GIVEN",
+    "BinaryContent",
     "Body",
     "NoneType",
     "FileContent",
@@ -65,6 +67,18 @@ FileContent = Union[IO[bytes], bytes]
 FileTypes = Union[FileContent, tuple[str | None, FileContent], tuple[str | None, FileContent, str | None]]
 
 Body = Mapping[str, Any]
+
+
+class BinaryContent(bytes):
+    """A binary response body (a PDF, an image...): it is `bytes`, and also reads like a file."""
+
+    def read(self) -> bytes:
+        return bytes(self)
+
+    def write_to_file(self, path: str | os.PathLike[str]) -> None:
+        with open(path, "wb") as file:
+            file.write(self)
+
 
 # `cast_to` of operations without a response body (types.NoneType is 3.10+, spelled out for clarity).
 NoneType = type(None)

@@ -381,9 +381,7 @@ class _ResourceBuilder:
         by_location: dict[str, list[tuple[str, str]]] = {}
         for p in draft.params:
             annotation = _builtins_safe(input_.print(p.type, imports, None), member_names, imports)
-            for runtime_name in ("FileTypes", "FileContent"):
-                if runtime_name in annotation:
-                    imports.add(f"{prefix}_types", runtime_name)
+            self._runtime_imports(annotation, imports, prefix)
             default = ""
             if not p.required:
                 annotation += " | NotGiven"
@@ -440,6 +438,7 @@ class _ResourceBuilder:
             keyword = "json" if draft.body_kind == "json" else "content"
             args.append((keyword, whole[0][1]))
         returns = _builtins_safe(output.print(draft.returns, imports, None), member_names, imports)
+        self._runtime_imports(returns, imports, prefix)
         shadowed = {p.py_name for p in params}
         args.append(("cast_to", self._cast_to(draft.returns, returns, output, imports, prefix, shadowed)))
         async_returns = returns
@@ -481,6 +480,11 @@ class _ResourceBuilder:
             pagination=pagination,
             aliases=draft.aliases,
         )
+
+    @staticmethod
+    def _runtime_imports(annotation: str, imports: Imports, prefix: str) -> None:
+        for name in re.findall(r"\b(?:FileTypes|FileContent|BinaryContent)\b", annotation):
+            imports.add(f"{prefix}_types", name)
 
     def _cast_to(
         self,

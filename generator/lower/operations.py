@@ -14,6 +14,7 @@ from .problems import Unsupported
 from .types import NONE, SchemaLowering, is_reference
 
 BYTES = Primitive("bytes")
+BINARY_RESPONSE = Primitive("BinaryContent")  # bytes that can also .read() and .write_to_file()
 STR = Primitive("str")
 FILE = Primitive("FileTypes")
 BINARY_BODY = Primitive("FileContent")
@@ -355,7 +356,7 @@ class OperationLowering:
             elif kind == "text":
                 results.append(STR)
             else:
-                results.append(BYTES)
+                results.append(BINARY_RESPONSE)
         if not results:
             return NONE, ""
         unique = list(dict.fromkeys(results))

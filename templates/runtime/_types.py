@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Mapping
 from typing import IO, Any, Final, Literal, Union
@@ -11,7 +12,7 @@ if sys.version_info >= (3, 11):
 else:  # pydantic depends on typing_extensions, so it is there on 3.10
     from typing_extensions import NotRequired
 
-__all__ = ["NOT_GIVEN", "Body", "NoneType", "FileContent", "FileTypes", "Headers", "NotGiven", "NotRequired", "Query", "Timeout"]
+__all__ = ["NOT_GIVEN", "BinaryContent", "Body", "NoneType", "FileContent", "FileTypes", "Headers", "NotGiven", "NotRequired", "Query", "Timeout"]
 
 
 class NotGiven:
@@ -52,6 +53,17 @@ FileContent = Union[IO[bytes], bytes]
 FileTypes = Union[FileContent, tuple[str | None, FileContent], tuple[str | None, FileContent, str | None]]
 
 Body = Mapping[str, Any]
+
+class BinaryContent(bytes):
+    """A binary response body (a PDF, an image...): it is `bytes`, and also reads like a file."""
+
+    def read(self) -> bytes:
+        return bytes(self)
+
+    def write_to_file(self, path: str | os.PathLike[str]) -> None:
+        with open(path, "wb") as file:
+            file.write(self)
+
 
 # `cast_to` of operations without a response body (types.NoneType is 3.10+, spelled out for clarity).
 NoneType = type(None)

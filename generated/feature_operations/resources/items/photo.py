@@ -13,7 +13,7 @@ from ..._response import (
     to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
-from ..._types import NOT_GIVEN, Body, FileTypes, Headers, NotGiven, Query, Timeout
+from ..._types import NOT_GIVEN, BinaryContent, Body, FileTypes, Headers, NotGiven, Query, Timeout
 from ...types.item import Item
 
 __all__ = ["AsyncPhotoResource", "PhotoResource"]
@@ -73,7 +73,7 @@ class PhotoResource(SyncAPIResource):
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> bytes:
+    ) -> BinaryContent:
         """A binary response returns bytes.
 
         Args:
@@ -87,7 +87,7 @@ class PhotoResource(SyncAPIResource):
             "GET",
             path_template("/items/{item_id}/photo", item_id=item_id),
             headers={"Accept": "image/png"},
-            cast_to=bytes,
+            cast_to=BinaryContent,
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
@@ -148,7 +148,7 @@ class AsyncPhotoResource(AsyncAPIResource):
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> bytes:
+    ) -> BinaryContent:
         """A binary response returns bytes.
 
         Args:
@@ -162,7 +162,7 @@ class AsyncPhotoResource(AsyncAPIResource):
             "GET",
             path_template("/items/{item_id}/photo", item_id=item_id),
             headers={"Accept": "image/png"},
-            cast_to=bytes,
+            cast_to=BinaryContent,
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
