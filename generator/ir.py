@@ -191,7 +191,8 @@ class Sdk:
     header: tuple[str, ...]  # comment lines at the top of every file
     environments: tuple[Environment, ...]  # the first is the default
     auth: Auth | None
-    resources: tuple[Resource, ...]  # top level; each holds its children
+    resources: tuple[Resource, ...]  # top level, in spec order; each holds its children
+    resource_imports: tuple[str, ...]  # import lines of the top-level resource classes, sorted
     type_modules: tuple[TypeModule, ...]
     type_exports: tuple[tuple[str, str], ...]  # (public name, module stem) for types/__init__
     skipped: tuple[str, ...]  # pointers left out (--skip-unsupported, or excluded by an override), with the reason

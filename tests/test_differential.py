@@ -22,7 +22,8 @@ from urllib.parse import parse_qs
 import dodopayments
 import pytest
 
-from tests.conftest import generate, shared_specs
+from tests.conftest import shared_specs
+from tests.support import corpus
 from tests.support.differential import (
     OFFICIAL_IMPORT,
     OUR_IMPORT,
@@ -74,14 +75,9 @@ def spec_path(version: str) -> Path:
 def generated_dodo(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
     """The client generated from one corpus version, generated once per session: the directory to put on the path
     (it holds the `dodo_payments` package)."""
-    made: dict[str, Path] = {}
 
     def get(version: str) -> Path:
-        if version not in made:
-            out = tmp_path_factory.mktemp(f"dodo-{version}")
-            generate(spec_path(version), out, "dodo_payments", "--overrides", "dodo_payments")
-            made[version] = out
-        return made[version]
+        return corpus.dodo(tmp_path_factory, spec_path(version)).parent
 
     return get
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import generate
+from tests.support import corpus
 from tests.support.prism import SHARED_SPECS, PrismMock, require_prism, require_shared_specs
 from tests.support.samples import Verdict, describe, load_operations, our_source, run_samples, wire
 from tests.support.server import RecordingServer, server_fixture  # noqa: F401  (the `server` fixture)
@@ -42,15 +42,7 @@ def versions() -> list[object]:
 @pytest.fixture(scope="session")
 def dodo_sdk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[Path], Path]]:
     """`dodo_sdk(spec)`: the package generated from `spec` with the dodo_payments override table, once a session."""
-    generated: dict[Path, Path] = {}
-
-    def get(spec: Path) -> Path:
-        if spec not in generated:
-            out = tmp_path_factory.mktemp(f"sdk-{spec.stem}")
-            generated[spec] = generate(spec, out, PACKAGE, "--overrides", PACKAGE)
-        return generated[spec]
-
-    yield get
+    yield lambda spec: corpus.dodo(tmp_path_factory, spec)
 
 
 @pytest.mark.parametrize("version", versions())

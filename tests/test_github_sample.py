@@ -37,7 +37,7 @@ import pytest
 from generator.ir import Method, Resource
 from generator.load import load
 from generator.lower import Options, lower
-from tests.conftest import generate
+from tests.support import corpus
 from tests.support.prism import PrismMock, require_prism, require_shared_specs
 from tests.support.synth import Synth, Unsynthesizable
 
@@ -369,8 +369,8 @@ def github(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GitHub]:
     with ThreadPoolExecutor(max_workers=1) as pool:
         booted = pool.submit(boot)
         try:
-            generate(source, work / "out", PACKAGE)
-            package = load_package(work / "out", IMPORT_NAME)
+            out = corpus.generated(tmp_path_factory, source, PACKAGE).parent
+            package = load_package(out, IMPORT_NAME)
             spec = load(source)
             synth = Synth(spec.raw)
             ops = operations(spec.raw, synth)

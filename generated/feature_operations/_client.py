@@ -15,9 +15,9 @@ from ._types import NOT_GIVEN, NotGiven, Timeout
 
 if TYPE_CHECKING:
     from .resources.items import AsyncItemsResource, ItemsResource
+    from .resources.legacy import AsyncLegacyResource, LegacyResource
     from .resources.login import AsyncLoginResource, LoginResource
     from .resources.search import AsyncSearchResource, SearchResource
-    from .resources.legacy import AsyncLegacyResource, LegacyResource
 
 __all__ = ["ENVIRONMENTS", "AsyncFeatureOperations", "FeatureOperations"]
 

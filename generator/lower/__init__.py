@@ -28,7 +28,7 @@ from ..load import Spec
 from .modules import ModuleBuilder, assign_modules
 from .names import Namespace, class_name, identifier, pascal, snake
 from .operations import MethodDraft, OperationLowering, returns_collection
-from .printing import AnnotationPrinter, Imports, comment, docstring, literal
+from .printing import AnnotationPrinter, Imports, comment, docstring, literal, natural
 from .problems import Unsupported
 from .resources import OperationKey, place_operations
 from .types import NONE, SchemaLowering
@@ -80,6 +80,7 @@ class _Lowering:
         keys, found = self._collect_operations()
         placements = place_operations(keys, self._overrides(keys))
         tree = _Tree()
+        hints: set[str] = set()  # names inline types of operations are built from
         for key in keys:
             if key.label in self._excluded:
                 continue
@@ -87,6 +88,10 @@ class _Lowering:
             node = tree.node(placement.resource)
             path_item, operation = found[key]
             hint = pascal(node.attr) + pascal(placement.method)
+            if hint in hints:
+                # Another resource of that name has this method too: its inline types say where they live.
+                hint = pascal("_".join(placement.resource)) + pascal(placement.method)
+            hints.add(hint)
             try:
                 draft = self.operations.lower(key.path, key.method, operation, path_item, placement.method, hint)
             except Unsupported as problem:
@@ -96,7 +101,12 @@ class _Lowering:
             node.methods.append(draft)
         module_of = assign_modules(self.schemas.definitions)
         type_modules = ModuleBuilder(self.schemas.definitions, module_of).build()
-        exports = tuple(sorted((d.name, m.name) for m in type_modules for d in m.definitions))
+        exports = tuple(
+            sorted(
+                ((d.name, m.name) for m in type_modules for d in m.definitions),
+                key=lambda e: (natural(e[1]), natural(e[0])),
+            )
+        )
         resource_classes = Namespace(set(self.schemas.definitions) | RUNTIME_NAMES)
         aliases = {
             name: draft.type
@@ -203,6 +213,12 @@ class _Lowering:
             environments=self._environments(),
             auth=self._auth(env_prefix),
             resources=resources,
+            resource_imports=tuple(
+                sorted(
+                    f"from .{r.module} import {', '.join(sorted([f'Async{r.class_name}', r.class_name]))}"
+                    for r in resources
+                )
+            ),
             type_modules=type_modules,
             type_exports=exports,
             skipped=tuple(comment(line) for line in self.schemas.skipped + self.skipped),
@@ -355,7 +371,7 @@ class _ResourceBuilder:
             imports.add("typing", "TYPE_CHECKING")
         type_checking = tuple(
             f"from .{child.attr} import " + ", ".join(sorted(_resource_classes(child.class_name)))
-            for child in built_children
+            for child in sorted(built_children, key=lambda child: child.attr)
         )
         return Resource(
             attr=node.attr,

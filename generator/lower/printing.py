@@ -59,19 +59,28 @@ class Imports:
                 return 2
             return 1 if module.split(".")[0] in ("httpx", "pydantic", "typing_extensions") else 0
 
-        ordered = sorted(by_module, key=lambda m: (group(m), m.count(".") if m.startswith(".") else 0, m))
+        def dots(module: str) -> int:
+            return len(module) - len(module.lstrip("."))
+
+        # isort order: relative imports furthest first (`..x` before `.y`), then by name.
+        ordered = sorted(by_module, key=lambda m: (group(m), -dots(m), natural(m)))
         lines: list[str] = []
         previous_group = None
         for module in ordered:
             if previous_group is not None and group(module) != previous_group:
                 lines.append("")  # a blank line between groups, as isort writes them
             previous_group = group(module)
-            names = sorted(by_module[module], key=lambda n: (not n.isupper(), not n[:1].isupper(), n))
+            names = sorted(by_module[module], key=lambda n: (not n.isupper(), not n[:1].isupper(), natural(n)))
             if module == "":
                 lines.extend(f"import {n}" for n in names)
             else:
                 lines.append(f"from {module} import {', '.join(names)}")
         return tuple(lines)
+
+
+def natural(text: str) -> tuple[tuple[int, str | int], ...]:
+    """Sort key as isort and ruff order imports: case-insensitive, numbers as numbers (`x2` before `x10`)."""
+    return tuple((1, int(part)) if part.isdigit() else (0, part) for part in re.split(r"(\d+)", text.lower()) if part)
 
 
 class AnnotationPrinter:
@@ -87,7 +96,7 @@ class AnnotationPrinter:
         return self._print(expr, imports, home)
 
     def print_value(self, expr: TypeExpr, imports: Imports) -> str:
-        """The type as a runtime value (for `cast_to=`): unions spelled with typing.Union/Optional, which type
+        """The type as a runtime value (for `cast_to=`): unions spelled with typing.Union, which type
         checkers accept as values whatever the members are (`Annotated[...] | None` they reject)."""
         self._as_value = True
         try:
@@ -122,8 +131,8 @@ class AnnotationPrinter:
             return f"Literal[{', '.join(literal(v) for v in expr.values)}]"
         if isinstance(expr, Nullable):
             if self._as_value:
-                imports.need("Optional")
-                return f"Optional[{self._print(expr.inner, imports, home)}]"
+                imports.need("Union")
+                return f"Union[{self._print(expr.inner, imports, home)}, None]"
             return f"{self._print(expr.inner, imports, home)} | None"
         if isinstance(expr, UnionOf):
             if expr.discriminator and not self.input_side:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .error_detail import ErrorDetail
 from .._models import BaseModel
+from .error_detail import ErrorDetail
 
 __all__ = ["Error"]
 

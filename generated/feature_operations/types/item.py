@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from .._models import BaseModel
 from .dimensions import Dimensions
 from .error import Error
-from .._models import BaseModel
 
 __all__ = ["Item"]
 

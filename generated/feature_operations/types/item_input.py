@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TypedDict
 
-from .dimensions import Dimensions, DimensionsParam
 from .._models import BaseModel
 from .._types import NotRequired
+from .dimensions import Dimensions, DimensionsParam
 
 __all__ = ["ItemInput", "ItemInputParam"]
 

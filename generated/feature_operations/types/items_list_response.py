@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .item import Item
 from .._models import BaseModel
+from .item import Item
 
 __all__ = ["ItemsListResponse"]
 

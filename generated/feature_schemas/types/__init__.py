@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .animal import Animal as Animal
-    from .animal_base import AnimalBase as AnimalBase
     from .animal import AnimalParam as AnimalParam
+    from .animal_base import AnimalBase as AnimalBase
     from .awkward_names import AwkwardNames as AwkwardNames
     from .awkward_names import AwkwardNamesParam as AwkwardNamesParam
     from .bird import Bird as Bird
@@ -51,8 +51,8 @@ if TYPE_CHECKING:
 
 _MODULES: dict[str, str] = {
     "Animal": "animal",
-    "AnimalBase": "animal_base",
     "AnimalParam": "animal",
+    "AnimalBase": "animal_base",
     "AwkwardNames": "awkward_names",
     "AwkwardNamesParam": "awkward_names",
     "Bird": "bird",
@@ -95,8 +95,8 @@ _MODULES: dict[str, str] = {
 
 __all__ = [
     "Animal",
-    "AnimalBase",
     "AnimalParam",
+    "AnimalBase",
     "AwkwardNames",
     "AwkwardNamesParam",
     "Bird",

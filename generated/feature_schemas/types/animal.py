@@ -6,10 +6,10 @@ from typing import Annotated, TypeAlias
 
 from pydantic import Discriminator, Tag
 
+from .._models import discriminate
 from .bird import Bird, BirdParam
 from .cat import Cat, CatParam
 from .dog import Dog, DogParam
-from .._models import discriminate
 
 __all__ = ["Animal", "AnimalParam"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from .toy import Toy, ToyParam
 from .._models import BaseModel
 from .._types import NotRequired
+from .toy import Toy, ToyParam
 
 __all__ = ["Dog", "DogParam"]
 

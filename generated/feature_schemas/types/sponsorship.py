@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from .nullable_sponsor import NullableSponsor, NullableSponsorParam
 from .._models import BaseModel
+from .nullable_sponsor import NullableSponsor, NullableSponsorParam
 
 __all__ = ["Sponsorship", "SponsorshipParam"]
 

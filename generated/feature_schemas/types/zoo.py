@@ -10,6 +10,8 @@ from uuid import UUID
 
 from pydantic import Field
 
+from .._models import BaseModel
+from .._types import NotRequired
 from .animal import Animal, AnimalParam
 from .awkward_names import AwkwardNames, AwkwardNamesParam
 from .first_thing import FirstThing, FirstThingParam
@@ -20,8 +22,6 @@ from .second_thing import SecondThing, SecondThingParam
 from .sponsorship import Sponsorship, SponsorshipParam
 from .tree_node import TreeNode, TreeNodeParam
 from .zoo_status import ZooStatus
-from .._models import BaseModel
-from .._types import NotRequired
 
 __all__ = ["Zoo", "ZooKeeper", "ZooKeeperShiftsItem", "ZooParam", "ZooKeeperParam", "ZooKeeperShiftsItemParam"]
 
