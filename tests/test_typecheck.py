@@ -124,6 +124,22 @@ def test_pyright(tmp_path: Path) -> None:
     assert set(found[str(wrong)]) == wrong_lines(), json.dumps(report["generalDiagnostics"], indent=1)
 
 
+def test_pyright_strict_mode_on_generated(tmp_path: Path) -> None:
+    """Beyond the defaults: a vendoring repository may run pyright in strict mode, and our output passes that too."""
+    (tmp_path / "pyrightconfig.json").write_text(json.dumps({"typeCheckingMode": "strict"}), encoding="utf-8")
+    result = subprocess.run(
+        [BIN / "pyright", "--outputjson", "--pythonpath", sys.executable, *generated_packages()],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    report = json.loads(result.stdout)
+    assert report["summary"]["filesAnalyzed"] == sum(len(list(p.rglob("*.py"))) for p in generated_packages())
+    errors = [d for d in report["generalDiagnostics"] if d["severity"] == "error"]
+    assert not errors, json.dumps(errors[:20], indent=1)
+
+
 def python310() -> Path:
     candidates = [shutil.which("python3.10"), *map(str, Path.home().glob(".pyenv/versions/3.10*/bin/python3.10"))]
     for candidate in filter(None, candidates):
@@ -179,7 +195,26 @@ async def main():
 
 again = asyncio.run(main())
 server.shutdown()
+
+# The feature packages too: discriminated unions, recursion, TypedDicts with NotRequired (typing_extensions on
+# 3.10), and every module of both.
+import importlib, pkgutil
+import feature_operations, feature_schemas
+from feature_schemas.types import Cat, Zoo, ZooParam
+
+modules = 0
+for package in (feature_schemas, feature_operations):
+    for sub in ("types", "resources"):
+        base = importlib.import_module(f"{package.__name__}.{sub}")
+        for info in pkgutil.walk_packages(base.__path__, base.__name__ + "."):
+            importlib.import_module(info.name)
+            modules += 1
+zoo = Zoo.model_validate({
+    "name": "z", "keeper": {"id": "9b2f6a52-6f1c-4c55-a64f-2f0f8cb7e1f1"},
+    "animals": [{"kind": "kitten", "name": "k"}], "tree": {"value": "a", "children": [{"value": "b"}]},
+})
 print(json.dumps({
+    "features": [type(zoo.animals[0]) is Cat, zoo.tree.children[0].value, modules > 30, "password" in ZooParam.__annotations__],
     "python": list(sys.version_info[:2]),
     "seen": seen,
     "type": type(balance).__name__,
@@ -191,7 +226,7 @@ print(json.dumps({
 
 
 @pytest.mark.xdist_group("python310")
-def test_seed_package_runs_on_python_310(tmp_path: Path) -> None:
+def test_generated_packages_run_on_python_310(tmp_path: Path) -> None:
     interpreter = python310()
     venv = tmp_path / "venv"
     subprocess.run([interpreter, "-m", "venv", "--without-pip", venv], check=True)
@@ -203,9 +238,8 @@ def test_seed_package_runs_on_python_310(tmp_path: Path) -> None:
         check=False,
     )
     assert install.returncode == 0, install.stderr
-    shutil.copytree(
-        GENERATED / "dodo_payments", tmp_path / "dodo_payments", ignore=shutil.ignore_patterns("__pycache__")
-    )
+    for package in ("dodo_payments", "feature_schemas", "feature_operations"):
+        shutil.copytree(GENERATED / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
     result = subprocess.run(
         [python, "-c", RUN_ON_310],
         cwd=tmp_path,
@@ -218,6 +252,7 @@ def test_seed_package_runs_on_python_310(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report == {
+        "features": [True, "b", True, True],
         "python": [3, 10],
         "seen": [["/credit-entitlements/ce_1/balances/cus_1", "Bearer tok"]] * 2,
         "type": "CustomerCreditBalanceResponse",
