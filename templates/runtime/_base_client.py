@@ -160,6 +160,24 @@ class _BaseClient:
         delay = min(INITIAL_RETRY_DELAY * 2.0**attempt, MAX_RETRY_DELAY)
         return delay * (1 - 0.25 * random.random())
 
+    def _retry_after_failure(self, attempt: int, request: httpx.Request, exc: httpx.TransportError) -> float:
+        """Seconds to wait before trying again after no response came; raises when this failure is final."""
+        if isinstance(exc, (httpx.LocalProtocolError, httpx.UnsupportedProtocol)):
+            # The request cannot be sent at all (an illegal header value, a base URL without http(s)://):
+            # every attempt would fail the same way, so say why at once instead of retrying.
+            raise APIConnectionError(message=f"The request could not be sent: {exc}", request=request) from exc
+        if attempt >= self.max_retries:
+            if isinstance(exc, httpx.TimeoutException):
+                raise APITimeoutError(request) from exc
+            raise APIConnectionError(request=request) from exc
+        return self._retry_delay(attempt, None)
+
+    def _retry_after_status(self, attempt: int, response: httpx.Response) -> float | None:
+        """Seconds to wait before retrying an error response, or None when it is final."""
+        if attempt < self.max_retries and self._should_retry(response):
+            return self._retry_delay(attempt, response)
+        return None
+
     @staticmethod
     def _should_retry(response: httpx.Response) -> bool:
         override: str | None = response.headers.get("x-should-retry")
@@ -417,26 +435,15 @@ class SyncAPIClient(_BaseClient):
             )
             try:
                 response = self._http_client.send(request, stream=mode == "stream")
-            except (httpx.LocalProtocolError, httpx.UnsupportedProtocol) as exc:
-                # The request cannot be sent at all (an illegal header value, a base URL without http(s)://):
-                # every attempt would fail the same way, so say why at once instead of retrying.
-                raise APIConnectionError(message=f"The request could not be sent: {exc}", request=request) from exc
-            except httpx.TimeoutException as exc:
-                if attempt < self.max_retries:
-                    time.sleep(self._retry_delay(attempt, None))
-                    attempt += 1
-                    continue
-                raise APITimeoutError(request) from exc
             except httpx.TransportError as exc:
-                if attempt < self.max_retries:
-                    time.sleep(self._retry_delay(attempt, None))
-                    attempt += 1
-                    continue
-                raise APIConnectionError(request=request) from exc
+                time.sleep(self._retry_after_failure(attempt, request, exc))
+                attempt += 1
+                continue
             if response.status_code >= 400:
-                if attempt < self.max_retries and self._should_retry(response):
+                delay = self._retry_after_status(attempt, response)
+                if delay is not None:
                     response.close()
-                    time.sleep(self._retry_delay(attempt, response))
+                    time.sleep(delay)
                     attempt += 1
                     continue
                 response.read()
@@ -577,26 +584,15 @@ class AsyncAPIClient(_BaseClient):
             )
             try:
                 response = await self._http_client.send(request, stream=mode == "stream")
-            except (httpx.LocalProtocolError, httpx.UnsupportedProtocol) as exc:
-                # The request cannot be sent at all (an illegal header value, a base URL without http(s)://):
-                # every attempt would fail the same way, so say why at once instead of retrying.
-                raise APIConnectionError(message=f"The request could not be sent: {exc}", request=request) from exc
-            except httpx.TimeoutException as exc:
-                if attempt < self.max_retries:
-                    await _async_sleep(self._retry_delay(attempt, None))
-                    attempt += 1
-                    continue
-                raise APITimeoutError(request) from exc
             except httpx.TransportError as exc:
-                if attempt < self.max_retries:
-                    await _async_sleep(self._retry_delay(attempt, None))
-                    attempt += 1
-                    continue
-                raise APIConnectionError(request=request) from exc
+                await _async_sleep(self._retry_after_failure(attempt, request, exc))
+                attempt += 1
+                continue
             if response.status_code >= 400:
-                if attempt < self.max_retries and self._should_retry(response):
+                delay = self._retry_after_status(attempt, response)
+                if delay is not None:
                     await response.aclose()
-                    await _async_sleep(self._retry_delay(attempt, response))
+                    await _async_sleep(delay)
                     attempt += 1
                     continue
                 await response.aread()
