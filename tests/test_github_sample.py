@@ -433,6 +433,10 @@ def conforms(package: ModuleType, result: object, annotation: Any) -> None:
         if not isinstance(result, expected):
             raise TypeError(f"expected {expected.__name__}, got {type(result).__name__}")
         result, annotation = result.items, list[get_args(annotation)[0]]  # type: ignore[misc]
+    if annotation is package._types.BinaryContent:  # a bytes subclass, not a pydantic type
+        if not isinstance(result, annotation):
+            raise TypeError(f"expected BinaryContent, got {type(result).__name__}")
+        return
     pydantic.TypeAdapter(annotation).validate_python(result, strict=True)
 
 
