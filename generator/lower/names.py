@@ -54,6 +54,7 @@ def pascal(text: str) -> str:
     return "".join(word[:1].upper() + word[1:] for word in words(text))
 
 
+@cache
 def identifier(text: str, fallback: str = "value") -> str:
     """A valid, non-keyword Python identifier that keeps `text` when it already is one."""
     name = text if text.isidentifier() and text.isascii() else snake(text)
@@ -75,6 +76,7 @@ def class_name(text: str, fallback: str = "Model") -> str:
     return name
 
 
+@cache
 def field_name(wire: str) -> str:
     """Pydantic treats a leading underscore as private and reserves `model_`; both are renamed."""
     name = identifier(wire.lstrip("_") or wire, fallback="field")

@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
 from ..ir import DictOf, ListOf, LiteralOf, ModelRef, Nullable, Primitive, TypeExpr, UnionOf
 
@@ -78,6 +79,7 @@ class Imports:
         return tuple(lines)
 
 
+@cache
 def natural(text: str) -> tuple[tuple[int, str | int], ...]:
     """Sort key as isort and ruff order imports: case-insensitive, numbers as numbers (`x2` before `x10`)."""
     return tuple((1, int(part)) if part.isdigit() else (0, part) for part in re.split(r"(\d+)", text.lower()) if part)
@@ -175,6 +177,7 @@ def literal(value: object) -> str:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+@cache
 def docstring(*parts: str | None) -> str:
     """The body of a docstring from spec text, escaped so it can never close the string or break the file."""
     text = "\n\n".join(p.strip() for p in parts if p and p.strip())
