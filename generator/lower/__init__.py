@@ -8,30 +8,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import SpecError
-from ..ir import (
-    Auth,
-    DictOf,
-    Environment,
-    ListOf,
-    Method,
-    Model,
-    ModelRef,
-    Nullable,
-    Pagination,
-    Param,
-    Primitive,
-    Resource,
-    Sdk,
-    TypeExpr,
-)
+from ..ir import Auth, Environment, Model, Resource, Sdk
 from ..load import Spec
+from .methods import ResourceBuilder, Tree, class_names
 from .modules import ModuleBuilder, assign_modules
 from .names import Namespace, class_name, identifier, pascal, snake
-from .operations import MethodDraft, OperationLowering, returns_collection
-from .printing import AnnotationPrinter, Imports, comment, docstring, literal, natural
+from .operations import OperationLowering, returns_collection
+from .printing import comment, docstring, literal, natural
 from .problems import Unsupported
 from .resources import OperationKey, place_operations
-from .types import NONE, SchemaLowering
+from .types import SchemaLowering
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # Class names the runtime defines; a schema must not take them.
@@ -79,7 +65,7 @@ class _Lowering:
             ) from None
         keys, found = self._collect_operations()
         placements = place_operations(keys, self._overrides(keys))
-        tree = _Tree()
+        tree = Tree()
         hints: set[str] = set()  # names inline types of operations are built from
         for key in keys:
             if key.label in self._excluded:
@@ -120,9 +106,7 @@ class _Lowering:
             if isinstance(definition, Model)
             for f in definition.fields
         }
-        builder = _ResourceBuilder(
-            module_of, aliases, field_names, _class_names(tree, resource_classes), self.spec.file
-        )
+        builder = ResourceBuilder(module_of, aliases, field_names, class_names(tree, resource_classes), self.spec.file)
         resources = tuple(
             builder.build(child, ("resources",)) for child in tree.root.children.values() if child.has_methods()
         )
@@ -280,293 +264,3 @@ class _Lowering:
             return Auth("api_key", env_var, required, '{"Authorization": "Basic " + credential}', "{}")
         # http bearer, oauth2 and openIdConnect all send a bearer token.
         return Auth("bearer_token", env_var, required, '{"Authorization": "Bearer " + credential}', "{}")
-
-
-def _class_names(tree: _Tree, taken: Namespace) -> dict[int, str]:
-    """Breadth first, so top-level resources keep the plain names (`PaymentsResource`) and a nested one
-    whose name is taken is qualified by its parents (`InvoicesPaymentsResource`)."""
-    names: dict[int, str] = {}
-    level: list[tuple[tuple[str, ...], _Node]] = [((child.attr,), child) for child in tree.root.children.values()]
-    while level:
-        following: list[tuple[tuple[str, ...], _Node]] = []
-        for path, node in level:
-            wanted = pascal(node.attr) + "Resource"
-            names[id(node)] = taken.claim(wanted if wanted not in taken else pascal("_".join(path)) + "Resource")
-            following.extend((path + (child.attr,), child) for child in node.children.values())
-        level = following
-    return names
-
-
-class _Node:
-    def __init__(self, attr: str) -> None:
-        self.attr = attr
-        self.methods: list[MethodDraft] = []
-        self.children: dict[str, _Node] = {}
-
-    def has_methods(self) -> bool:
-        return bool(self.methods) or any(c.has_methods() for c in self.children.values())
-
-
-class _Tree:
-    def __init__(self) -> None:
-        self.root = _Node("")
-
-    def node(self, path: tuple[str, ...]) -> _Node:
-        node = self.root
-        for attr in path:
-            node = node.children.setdefault(attr, _Node(attr))
-        return node
-
-
-_OPTION_DOCS = {
-    "extra_headers": "Send extra headers",
-    "extra_query": "Add additional query parameters to the request",
-    "extra_body": "Add additional JSON properties to the request",
-    "timeout": "Override the client-level default timeout for this request, in seconds",
-}
-
-
-class _ResourceBuilder:
-    """Prints one resource module's methods, now that every type has its module."""
-
-    def __init__(
-        self,
-        module_of: dict[str, str],
-        aliases: dict[str, TypeExpr],
-        field_names: dict[tuple[str, str], str],
-        class_names: dict[int, str],
-        spec_file: str,
-    ) -> None:
-        self.spec_file = spec_file
-        self.module_of = module_of
-        self.aliases = aliases
-        self.field_names = field_names
-        self.class_names = class_names
-
-    def build(self, node: _Node, parent_module: tuple[str, ...]) -> Resource:
-        children = [c for c in node.children.values() if c.has_methods()]
-        module = parent_module + (node.attr,)
-        depth = len(module) - 1  # below the package root
-        prefix = "." * (depth + (2 if children else 1))
-        class_name = self.class_names[id(node)]
-        built_children = tuple(self.build(child, module) for child in children)
-        imports = Imports()
-        imports.add(f"{prefix}_resource", "SyncAPIResource")
-        imports.add(f"{prefix}_resource", "AsyncAPIResource")
-        imports.add("functools", "cached_property")
-        if node.methods:
-            for wrapper in ("", "async_"):
-                for kind in ("raw", "streamed"):
-                    imports.add(f"{prefix}_response", f"{wrapper}to_{kind}_response_wrapper")
-        output = AnnotationPrinter(self.module_of, prefix, input_side=False)
-        input_ = AnnotationPrinter(self.module_of, prefix, input_side=True)
-        member_names = {c.attr for c in children} | {m.name for m in node.methods}
-        aliases = [alias for m in node.methods for alias in m.aliases]
-        clash = next((a for a in aliases if a in member_names or aliases.count(a) > 1), None)
-        if clash is not None:
-            raise SpecError(self.spec_file, "", f"override alias {'.'.join(module[1:] + (clash,))!r} is already taken")
-        member_names |= set(aliases)
-        methods = tuple(self._method(m, imports, output, input_, prefix, member_names) for m in node.methods)
-        if built_children:
-            imports.add("typing", "TYPE_CHECKING")
-        type_checking = tuple(
-            f"from .{child.attr} import " + ", ".join(sorted(_resource_classes(child.class_name)))
-            for child in sorted(built_children, key=lambda child: child.attr)
-        )
-        return Resource(
-            attr=node.attr,
-            class_name=class_name,
-            module=".".join(module),
-            methods=methods,
-            children=built_children,
-            imports=imports.lines(),
-            type_checking_imports=type_checking,
-            doc="",
-        )
-
-    def _method(
-        self,
-        draft: MethodDraft,
-        imports: Imports,
-        output: AnnotationPrinter,
-        input_: AnnotationPrinter,
-        prefix: str,
-        member_names: set[str],
-    ) -> Method:
-        params: list[Param] = []
-        by_location: dict[str, list[tuple[str, str]]] = {}
-        for p in draft.params:
-            annotation = _builtins_safe(input_.print(p.type, imports, None), member_names, imports)
-            self._runtime_imports(annotation, imports, prefix)
-            default = ""
-            if not p.required:
-                annotation += " | NotGiven"
-                default = "NOT_GIVEN"
-                imports.add(f"{prefix}_types", "NotGiven")
-                imports.add(f"{prefix}_types", "NOT_GIVEN")
-            params.append(Param(p.py_name, p.wire_name, p.location, p.type, annotation, p.required, default))
-            value = p.wrapper.replace("{}", p.py_name) if p.wrapper else p.py_name
-            if p.wrapper:
-                imports.add(f"{prefix}_base_client", p.wrapper.split("(")[0])
-            by_location.setdefault(p.location, []).append((p.wire_name, value))
-        # Extra properties can only be merged into a body we build from keyword arguments.
-        has_body = any(p.location in ("body", "form", "file") for p in draft.params)
-        options = [("extra_headers", "Headers | None", "None"), ("extra_query", "Query | None", "None")]
-        if has_body:
-            options.append(("extra_body", "Body | None", "None"))
-        options.append(("timeout", "Timeout | NotGiven", "NOT_GIVEN"))
-        for name, annotation, default in options:
-            for used in re.findall(r"[A-Za-z_]+", annotation):
-                if used != "None":
-                    imports.add(f"{prefix}_types", used)
-            if default == "NOT_GIVEN":
-                imports.add(f"{prefix}_types", "NOT_GIVEN")
-            params.append(Param(name, "", "option", NONE, annotation, False, default))
-
-        paginated = draft.page_param is not None and draft.page_item_type is not None
-        args: list[tuple[str, str]] = [] if paginated else [("", literal(draft.http_method))]
-        path_values = sorted(
-            by_location.get("path", []), key=lambda wire_value: draft.path.index("{" + wire_value[1] + "}")
-        )
-        if path_values:
-            imports.add(f"{prefix}_base_client", "path_template")
-            fills = ", ".join(f"{value}={value}" for _, value in path_values)
-            args.append(("", f"path_template({literal(draft.path)}, {fills})"))
-        else:
-            args.append(("", literal(draft.path.replace("{{", "{").replace("}}", "}"))))
-        headers = list(by_location.get("header", []))
-        if draft.accept:
-            headers.append(("Accept", literal(draft.accept)))
-        for keyword, location in (
-            ("query", "query"),
-            ("cookies", "cookie"),
-            ("json", "body"),
-            ("data", "form"),
-            ("files", "file"),
-        ):
-            entries = by_location.get(location, [])
-            if entries:
-                args.append((keyword, "{" + ", ".join(f"{literal(w)}: {v}" for w, v in entries) + "}"))
-        if headers:
-            args.append(("headers", "{" + ", ".join(f"{literal(w)}: {v}" for w, v in headers) + "}"))
-        whole = by_location.get("whole", [])
-        if whole:
-            keyword = "json" if draft.body_kind == "json" else "content"
-            args.append((keyword, whole[0][1]))
-        returns = _builtins_safe(output.print(draft.returns, imports, None), member_names, imports)
-        self._runtime_imports(returns, imports, prefix)
-        shadowed = {p.py_name for p in params}
-        args.append(("cast_to", self._cast_to(draft.returns, returns, output, imports, prefix, shadowed)))
-        async_returns = returns
-        pagination = None
-        if paginated:
-            assert draft.page_param is not None and draft.page_item_type is not None and draft.page_items is not None
-            item = _builtins_safe(output.print(draft.page_item_type, imports, None), member_names, imports)
-            returns, async_returns = f"SyncPage[{item}]", f"AsyncPaginator[{item}]"
-            imports.add(f"{prefix}_pagination", "SyncPage")
-            imports.add(f"{prefix}_pagination", "AsyncPaginator")
-            target = draft.returns.inner if isinstance(draft.returns, Nullable) else draft.returns
-            accessor = "response"
-            if draft.page_items and isinstance(target, ModelRef):
-                accessor += "." + self.field_names[(target.name, draft.page_items)]
-            args.append(("items", f"lambda response: {accessor}"))
-            args.append(("page_param", literal(draft.page_param.wire_name)))
-            args.append(("first_page", str(draft.first_page)))
-            pagination = Pagination(
-                draft.page_param.wire_name, draft.page_items, draft.first_page, draft.page_item_type
-            )
-        for name, _, _ in options:
-            args.append((name, name))
-        deprecated = ""
-        if draft.deprecated:
-            imports.add("", "warnings")
-            deprecated = literal(f"{draft.http_method} {_path_label(draft)} is deprecated")
-        return Method(
-            name=draft.name,
-            http_method=draft.http_method,
-            params=tuple(params),
-            positional=draft.positional,
-            call="get_page" if paginated else "request",
-            request_args=tuple(args),
-            returns=returns,
-            async_returns=async_returns,
-            doc=_method_doc(draft, params),
-            deprecated=deprecated,
-            pointer=draft.pointer,
-            pagination=pagination,
-            aliases=draft.aliases,
-        )
-
-    @staticmethod
-    def _runtime_imports(annotation: str, imports: Imports, prefix: str) -> None:
-        for name in re.findall(r"\b(?:FileTypes|FileContent|BinaryContent)\b", annotation):
-            imports.add(f"{prefix}_types", name)
-
-    def _cast_to(
-        self,
-        expr: TypeExpr,
-        annotation: str,
-        output: AnnotationPrinter,
-        imports: Imports,
-        prefix: str,
-        shadowed: set[str],
-    ) -> str:
-        """What `request(cast_to=...)` gets: the type itself when a type checker accepts it as `type[T]`
-        (classes and list/dict of anything); unions, Literals and aliases need a cast to `type[...]`."""
-        if expr == NONE:
-            imports.add(f"{prefix}_types", "NoneType")
-            return "NoneType"
-        target = expr
-        while isinstance(target, ModelRef) and target.name in self.aliases:
-            target = self.aliases[target.name]
-        if isinstance(target, (Primitive, ListOf, DictOf, ModelRef)):
-            return annotation
-        imports.add("typing", "cast")
-        type_name = "builtins.type" if "type" in shadowed else "type"
-        if type_name != "type":
-            imports.add("", "builtins")
-        return f"cast({literal(f'{type_name}[{annotation}]')}, {output.print_value(expr, imports)})"
-
-
-def _resource_classes(class_name: str) -> list[str]:
-    return [
-        f"{prefix}{class_name}{suffix}"
-        for prefix in ("", "Async")
-        for suffix in ("", "WithRawResponse", "WithStreamingResponse")
-    ]
-
-
-def _path_label(draft: MethodDraft) -> str:
-    return draft.pointer.split("/")[2].replace("~1", "/").replace("~0", "~")
-
-
-_BUILTINS = ("list", "dict", "str", "int", "float", "bool", "bytes", "object", "type")
-
-
-def _builtins_safe(annotation: str, member_names: set[str], imports: Imports) -> str:
-    """Inside a resource class a method called `list` shadows the builtin in later annotations."""
-    for name in _BUILTINS:
-        if name in member_names and re.search(rf"(?<![\w.]){name}\b", annotation):
-            imports.add("", "builtins")
-            annotation = re.sub(rf"(?<![\w.'\"]){name}\b", f"builtins.{name}", annotation)
-    return annotation
-
-
-def _method_doc(draft: MethodDraft, params: list[Param]) -> str:
-    lines = []
-    docs = {p.py_name: p.doc for p in draft.params if p.doc.strip()}
-    for param in params:
-        text = (
-            docs.get(param.py_name) or _OPTION_DOCS.get(param.py_name, "")
-            if param.location == "option"
-            else docs.get(param.py_name, "")
-        )
-        if text.strip():
-            body = "\n".join(("    " + line if i else line) for i, line in enumerate(text.strip().splitlines()))
-            lines.append(f"  {param.py_name}: {body}")
-    parts = [draft.doc]
-    if draft.deprecated:
-        parts.insert(0, "Deprecated.")
-    if lines:
-        parts.append("Args:\n" + "\n\n".join(lines))
-    return docstring(*parts)
