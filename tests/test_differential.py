@@ -9,9 +9,7 @@ Also: page-numbered lists never skip a page. The official SDK asks for page 2 ri
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import os
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,18 +27,18 @@ from tests.support.differential import (
     OUR_IMPORT,
     Answer,
     Case,
-    Recorder,
-    Request,
     Run,
     always,
     code_sample_cases,
     compare,
     load_spec,
     query_order_differs,
+    recorder,
     run_snippets,
     snippet_env,
     synthesize,
 )
+from tests.support.server import RecordedRequest, RecordingServer
 
 # Every corpus version: generating and running one takes a few seconds.
 VERSIONS = [
@@ -143,7 +141,7 @@ def official_runs() -> dict[tuple[str, Answer], Run]:
     """What the official SDK sends for each distinct (snippet, answer) of the whole corpus: most snippets are the
     same in many versions, so the official SDK runs each one once."""
     distinct = list(dict.fromkeys((case.source, case.answer) for version in VERSIONS for case in cases_of(version)))
-    with Recorder(always(Answer(418))) as server:
+    with RecordingServer(always(Answer(418))) as server:
         sources, answers = [source for source, _ in distinct], [answer for _, answer in distinct]
         runs = run_snippets(sources, server, answers, snippet_env(os.environ, server))
     return dict(zip(distinct, runs, strict=True))
@@ -163,7 +161,7 @@ def test_both_sdks_send_the_same_request_for_every_code_sample(
 ) -> None:
     cases = cases_of(version)
     ours_dir = generated_dodo(version)
-    with Recorder(always(Answer(418))) as server:
+    with RecordingServer(always(Answer(418))) as server:
         our_sources = [case.source.replace(OFFICIAL_IMPORT, OUR_IMPORT) for case in cases]
         ours = run_snippets(
             our_sources, server, [case.answer for case in cases], snippet_env(os.environ, server, ours_dir)
@@ -182,29 +180,17 @@ PER_PAGE = 2
 
 
 def load_package(directory: Path, name: str) -> ModuleType:
-    """Import the generated `dodo_payments` in `directory` under `name`: its imports are relative, and a unique name
-    keeps it apart from any other `dodo_payments` this process has imported."""
-    if name in sys.modules:
-        return sys.modules[name]
-    package = directory / "dodo_payments"
-    spec = importlib.util.spec_from_file_location(
-        name, package / "__init__.py", submodule_search_locations=[str(package)]
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return corpus.import_as(directory / "dodo_payments", name)
 
 
-def page_number(request: Request) -> int:
+def page_number(request: RecordedRequest) -> int:
     """The page a request asks for; the spec says an absent `page_number` means page 0."""
     values = parse_qs(request.query).get("page_number", ["0"])
     return int(values[-1])
 
 
 @pytest.fixture(name="pages")
-def pages_fixture() -> Iterator[tuple[Recorder, list[str]]]:
+def pages_fixture() -> Iterator[tuple[RecordingServer, list[str]]]:
     """A server for `GET /payments` that serves pages 0..2 of two payments each, then empty pages, by
     `page_number`; and the ids of all payments in order."""
     spec = load_spec(spec_path(NEWEST))
@@ -213,14 +199,14 @@ def pages_fixture() -> Iterator[tuple[Recorder, list[str]]]:
     [item] = envelope["items"]
     ids = [f"pay_{page}_{index}" for page in range(PAGE_COUNT) for index in range(PER_PAGE)]
 
-    def respond(request: Request) -> Answer:
+    def respond(request: RecordedRequest) -> Answer:
         if request.method != "GET" or request.path != "/payments":
             return Answer(404)
         number = page_number(request)
         on_page = ids[number * PER_PAGE : (number + 1) * PER_PAGE] if 0 <= number < PAGE_COUNT else []
         return Answer.json({**envelope, "items": [{**item, "payment_id": each} for each in on_page]})
 
-    with Recorder(respond) as server:
+    with recorder(respond) as server:
         yield server, ids
 
 
@@ -239,7 +225,7 @@ def walk_all(client_class: Any, base_url: str, asynchronous: bool) -> list[str]:
 
 @pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])
 def test_pagination_never_skips_a_page(
-    pages: tuple[Recorder, list[str]], generated_dodo: Callable[[str], Path], asynchronous: bool
+    pages: tuple[RecordingServer, list[str]], generated_dodo: Callable[[str], Path], asynchronous: bool
 ) -> None:
     server, ids = pages
     ours = load_package(generated_dodo(NEWEST), "dodo_payments_differential")

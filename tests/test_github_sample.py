@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import importlib.util
 import inspect
 import shlex
 import shutil
-import sys
 import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping
@@ -330,17 +328,7 @@ def seeded_prism(directory: Path) -> Path:
 
 
 def load_package(directory: Path, name: str) -> ModuleType:
-    if name in sys.modules:
-        return sys.modules[name]
-    package = directory / PACKAGE
-    spec = importlib.util.spec_from_file_location(
-        name, package / "__init__.py", submodule_search_locations=[str(package)]
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return corpus.import_as(directory / PACKAGE, name)
 
 
 @dataclass

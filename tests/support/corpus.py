@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import importlib.util
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -46,3 +49,18 @@ def generated(tmp_path_factory: pytest.TempPathFactory, spec: Path, package: str
 def dodo(tmp_path_factory: pytest.TempPathFactory, spec: Path) -> Path:
     """A Dodo version as the official SDK's call shape has it: with the committed override table."""
     return generated(tmp_path_factory, spec, DODO_PACKAGE, "--overrides", DODO_PACKAGE)
+
+
+def import_as(package: Path, name: str) -> ModuleType:
+    """Import the generated package at `package` under the module name `name`: its imports are relative, and a
+    unique name keeps it apart from another package of the same name this process has imported."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(
+        name, package / "__init__.py", submodule_search_locations=[str(package)]
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

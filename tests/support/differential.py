@@ -2,7 +2,7 @@
 generated client, against a recording server on 127.0.0.1, and compare the requests they sent.
 
 The pieces, each usable on its own:
-- `Recorder`: an HTTP server that records every request and answers through a `respond` callback.
+- `recorder`: the recording server of tests/support/server.py, answering through a `respond` callback.
 - `synthesize`: a minimal valid JSON value for a schema (examples first, then required properties only).
 - `code_sample_cases`: one `Case` per operation with a Python sample: the snippet and the answer the recorder gives.
 - `run_snippets`: all snippets of one SDK in one subprocess (`python -m tests.support.differential` is that
@@ -19,17 +19,16 @@ import socket
 import ssl
 import subprocess
 import sys
-import threading
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 import yaml
+
+from tests.support.server import RecordedRequest, RecordingServer, Reply
 
 OFFICIAL_IMPORT = "from dodopayments import"
 OUR_IMPORT = "from dodo_payments import"
@@ -53,25 +52,9 @@ STRING_FORMATS = {
 
 
 @dataclass(frozen=True)
-class Request:
-    method: str
-    target: str
-    """Path and query exactly as sent, still percent-encoded."""
-    headers: Mapping[str, str]
-    """Lower-cased names."""
-    body: bytes
-
-    @property
-    def path(self) -> str:
-        return self.target.partition("?")[0]
-
-    @property
-    def query(self) -> str:
-        return self.target.partition("?")[2]
-
-
-@dataclass(frozen=True)
 class Answer:
+    """A reply the recording server gives; hashable, so runs can be keyed by it."""
+
     status: int = 200
     content_type: str | None = None
     body: bytes = b""
@@ -80,76 +63,17 @@ class Answer:
     def json(cls, value: object) -> Answer:
         return cls(200, "application/json", json.dumps(value).encode())
 
-
-def always(answer: Answer) -> Callable[[Request], Answer]:
-    return lambda request: answer
-
-
-class Recorder:
-    """Records every request in arrival order and answers it with `respond(request)`."""
-
-    def __init__(self, respond: Callable[[Request], Answer]) -> None:
-        self.respond = respond
-        self.requests: list[Request] = []
-        self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._httpd.daemon_threads = True
-        self._httpd.recorder = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
-
-    def record(self, request: Request) -> Answer:
-        with self._lock:
-            self.requests.append(request)
-        return self.respond(request)
-
-    def __enter__(self) -> Recorder:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, exc_tb: TracebackType | None
-    ) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join()
+    def reply(self) -> Reply:
+        return Reply(self.status, {"Content-Type": self.content_type} if self.content_type else {}, self.body)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+def recorder(respond: Callable[[RecordedRequest], Answer]) -> RecordingServer:
+    """A recording server (tests/support/server.py) that answers every request with `respond(request)`."""
+    return RecordingServer(lambda request: respond(request).reply())
 
-    def _handle(self) -> None:
-        recorder: Recorder = self.server.recorder  # type: ignore[attr-defined]
-        headers = {name.lower(): value for name, value in self.headers.items()}
-        answer = recorder.record(Request(self.command, self.path, headers, self._read_body(headers)))
-        self.close_connection = True
-        self.send_response(answer.status)
-        if answer.content_type:
-            self.send_header("Content-Type", answer.content_type)
-        self.send_header("Content-Length", str(len(answer.body)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(answer.body)
 
-    def _read_body(self, headers: Mapping[str, str]) -> bytes:
-        if headers.get("transfer-encoding", "").lower() == "chunked":
-            chunks: list[bytes] = []
-            while size := int(self.rfile.readline().split(b";")[0], 16):
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                pass  # trailers
-            return b"".join(chunks)
-        return self.rfile.read(int(headers.get("content-length", "0")))
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+def always(answer: Answer) -> Callable[[RecordedRequest], Reply]:
+    return lambda request: answer.reply()
 
 
 # --- answers synthesized from the spec -----------------------------------------------------------------------------
@@ -275,11 +199,11 @@ def code_sample_cases(spec: Mapping[str, Any]) -> list[Case]:
 class Run:
     error: str | None
     """How the snippet failed (`Type: message`), or None when it ran to the end."""
-    requests: list[Request] = field(default_factory=list)
+    requests: list[RecordedRequest] = field(default_factory=list)
 
 
 def run_snippets(
-    sources: Sequence[str], server: Recorder, answers: Sequence[Answer], env: Mapping[str, str]
+    sources: Sequence[str], server: RecordingServer, answers: Sequence[Answer], env: Mapping[str, str]
 ) -> list[Run]:
     """Run every snippet in one subprocess, in order; the server answers snippet i's requests with answers[i]."""
     root = Path(__file__).resolve().parent.parent.parent
@@ -363,7 +287,7 @@ def json_or_bytes(body: bytes) -> object:
         return body
 
 
-def compare(official: Request, ours: Request) -> list[str]:
+def compare(official: RecordedRequest, ours: RecordedRequest) -> list[str]:
     """What differs between two requests on the wire, one line each; empty when they are the same call.
     Query order is not a difference (see `query_order_differs`)."""
     differences: list[str] = []
@@ -389,13 +313,13 @@ def compare(official: Request, ours: Request) -> list[str]:
     return differences
 
 
-def query_order_differs(official: Request, ours: Request) -> bool:
+def query_order_differs(official: RecordedRequest, ours: RecordedRequest) -> bool:
     official_pairs = parse_qsl(official.query, keep_blank_values=True)
     our_pairs = parse_qsl(ours.query, keep_blank_values=True)
     return Counter(official_pairs) == Counter(our_pairs) and official_pairs != our_pairs
 
 
-def snippet_env(base: Mapping[str, str], server: Recorder, pythonpath: Path | None = None) -> dict[str, str]:
+def snippet_env(base: Mapping[str, str], server: RecordingServer, pythonpath: Path | None = None) -> dict[str, str]:
     env = {key: value for key, value in base.items() if not key.startswith("DODO_PAYMENTS_")}
     env.pop("PYTHONPATH", None)
     env["DODO_PAYMENTS_BASE_URL"] = server.url

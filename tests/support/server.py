@@ -17,7 +17,7 @@ import json as _json
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import pairwise
@@ -66,7 +66,9 @@ _UNEXPECTED = Reply(418, {"Content-Type": "text/plain"}, b"no reply was queued f
 
 
 class RecordingServer:
-    def __init__(self) -> None:
+    def __init__(self, respond: Callable[[RecordedRequest], Reply] | None = None) -> None:
+        self.respond = respond
+        """When set, answers every request (computed from it) instead of the queue."""
         self.requests: list[RecordedRequest] = []
         self._replies: deque[Reply] = deque()
         self._fallback = _UNEXPECTED
@@ -119,6 +121,8 @@ class RecordingServer:
         with self._changed:
             self.requests.append(request)
             self._changed.notify_all()
+            if self.respond is not None:
+                return self.respond(request)
             return self._replies.popleft() if self._replies else self._fallback
 
     def start(self) -> None:
