@@ -109,7 +109,6 @@ class TypeModule:
     name: str  # module file stem
     imports: tuple[str, ...]  # complete import lines
     definitions: tuple[Definition, ...]
-    rebuild: tuple[str, ...]  # models whose forward references point at other modules, rebuilt after import
 
 
 # --- Operations -------------------------------------------------------------------------------------------
@@ -160,7 +159,6 @@ class Resource:
     children: tuple[Resource, ...]
     imports: tuple[str, ...]  # complete import lines for the module
     type_checking_imports: tuple[str, ...]  # child resource classes, imported lazily at run time
-    doc: str
 
 
 # --- The package ------------------------------------------------------------------------------------------

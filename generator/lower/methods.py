@@ -112,7 +112,6 @@ class ResourceBuilder:
             children=built_children,
             imports=imports.lines(),
             type_checking_imports=type_checking,
-            doc="",
         )
 
     def _method(

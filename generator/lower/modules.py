@@ -148,7 +148,7 @@ class ModuleBuilder:
             imports = Imports()
             names = self._ordered(by_module[stem], stem)
             definitions = tuple(self._definition(self.drafts[n], imports, stem) for n in names)
-            modules.append(TypeModule(stem, imports.lines(), definitions, ()))
+            modules.append(TypeModule(stem, imports.lines(), definitions))
         return tuple(modules)
 
     def _ordered(self, names: list[str], stem: str) -> list[str]:
