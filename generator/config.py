@@ -42,7 +42,7 @@ class Target:
     version: str | None = None
     formatter: str = "ruff"
     overrides: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    skip_unsupported: bool = False
+    strict: bool = False  # every widening is an error
     page_params: tuple[str, ...] | None = None
 
     @property
@@ -121,7 +121,7 @@ def targets_from_settings(settings: dict[str, Any], root: Path, where: str) -> l
                 version=entry.get("version"),
                 formatter=entry.get("formatter", settings.get("formatter", "ruff")),
                 overrides=overrides_for(entry.get("overrides"), settings, where),
-                skip_unsupported=bool(entry.get("skip_unsupported", False)),
+                strict=bool(entry.get("strict", settings.get("strict", False))),
                 page_params=_page_params(entry.get("pagination"), where, pointer),
             )
         )

@@ -28,6 +28,11 @@ class ListOf:
 
 
 @dataclass(frozen=True)
+class TupleOf:
+    items: tuple[TypeExpr, ...]  # a JSON array of exactly these, in order (`prefixItems`)
+
+
+@dataclass(frozen=True)
 class DictOf:
     value: TypeExpr
 
@@ -49,7 +54,7 @@ class Nullable:
     inner: TypeExpr
 
 
-TypeExpr = Primitive | ModelRef | ListOf | DictOf | UnionOf | LiteralOf | Nullable
+TypeExpr = Primitive | ModelRef | ListOf | TupleOf | DictOf | UnionOf | LiteralOf | Nullable
 
 
 # --- Definitions in types/ --------------------------------------------------------------------------------
@@ -193,6 +198,7 @@ class Sdk:
     resource_imports: tuple[str, ...]  # import lines of the top-level resource classes, sorted
     type_modules: tuple[TypeModule, ...]
     type_exports: tuple[tuple[str, str], ...]  # (public name, module stem) for types/__init__
-    skipped: tuple[str, ...]  # pointers left out (--skip-unsupported, or excluded by an override), with the reason
+    widened: tuple[str, ...]  # schemas typed more widely than the spec says: "[kind] pointer: reason"
+    skipped: tuple[str, ...]  # operations excluded by the override table
     warnings: tuple[str, ...]  # for the person generating, e.g. an override that matches nothing
     doc: str

@@ -5,7 +5,6 @@ Everything wrong with the input becomes a SpecError naming the file and the JSON
 
 from __future__ import annotations
 
-import copy
 import gzip
 import hashlib
 import json
@@ -18,7 +17,10 @@ import pydantic
 import yaml
 from openapi_pydantic.v3 import v3_0, v3_1
 
-from .errors import SpecError, escape_pointer_token, pointer
+from .errors import SpecError, pointer
+from .normalize import Normalizer
+from .openapi32 import OpenAPI as OpenAPI32
+from .openapi32 import check_path_items, to_31_shape
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -49,10 +51,11 @@ class Spec:
     """A loaded document: the parsed object model plus the raw (bundled) data for extensions and pointers."""
 
     file: str  # as shown in messages and file headers
-    openapi_version: str  # "3.0" or "3.1"
+    openapi_version: str  # "3.0", "3.1" or "3.2" (read with the 3.1 model, see openapi32.py)
     api: OpenAPI
-    raw: dict[str, Any]
+    raw: dict[str, Any]  # what `api` was validated from: for 3.2, the copy put onto the 3.1 shape
     sha256: str  # of the root file and every file it references, in load order
+    warnings: tuple[str, ...] = ()  # repairs made to the document before validation, each with its pointer
 
 
 def load(path: str | Path, display_name: str | None = None) -> Spec:
@@ -63,27 +66,36 @@ def load(path: str | Path, display_name: str | None = None) -> Spec:
     if not isinstance(raw, dict):
         raise SpecError(shown, "", "not an OpenAPI document (the top level is not a mapping)")
     version = _openapi_version(raw, shown)
-    raw = _Bundler(documents, raw).bundle()
-    model = v3_0.OpenAPI if version == "3.0" else v3_1.OpenAPI
-    try:
-        api = model.model_validate(raw)
-    except pydantic.ValidationError as exc:
-        where, message = _describe_validation_error(exc, raw)
-        raise SpecError(shown, where, message) from None
-    return Spec(file=shown, openapi_version=version, api=api, raw=raw, sha256=documents.digest())
+    normalizer = Normalizer(documents.get, documents.shown, documents.root, version)
+    raw = normalizer.run(raw)
+    check_path_items(raw, version, shown)
+    if version == "3.2":
+        raw = to_31_shape(raw, shown)
+    model: type[OpenAPI] = v3_0.OpenAPI if version == "3.0" else OpenAPI32 if version == "3.2" else v3_1.OpenAPI
+    api = _validate(model, raw, shown, normalizer.warnings)
+    return Spec(
+        file=shown,
+        openapi_version=version,
+        api=api,
+        raw=raw,
+        sha256=documents.digest(),
+        warnings=tuple(normalizer.warnings),
+    )
 
 
 def _openapi_version(raw: dict[str, Any], shown: str) -> str:
     if "swagger" in raw:
         raise SpecError(
-            shown, "/swagger", f"Swagger {raw['swagger']} is not supported; convert the document to OpenAPI 3.0 or 3.1"
+            shown, "/swagger", f"Swagger {raw['swagger']} is not supported; convert the document to OpenAPI 3.x"
         )
     declared = raw.get("openapi")
     if declared is None:
         raise SpecError(shown, "", "not an OpenAPI document (no 'openapi' field)")
-    match = re.fullmatch(r"3\.([01])\.\d+(-.+)?", str(declared))
+    match = re.fullmatch(r"3\.([012])\.\d+(-.+)?", str(declared))
     if not match:
-        raise SpecError(shown, "/openapi", f"OpenAPI version {declared!r} is not supported (3.0.x and 3.1.x are)")
+        raise SpecError(
+            shown, "/openapi", f"OpenAPI version {declared!r} is not supported (3.0.x, 3.1.x and 3.2.x are)"
+        )
     return f"3.{match.group(1)}"
 
 
@@ -166,121 +178,63 @@ def _yaml_key(key: Any) -> str:
     return str(key)
 
 
-# Keys under which a `$ref` points at a Schema, so a schema from another file is bundled into
-# components/schemas under a name (keeping recursion and class names); other external targets are inlined.
-_SCHEMA_SLOTS = {"schema", "items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else"}
-_SCHEMA_LISTS = {"allOf", "oneOf", "anyOf", "prefixItems"}
-_SCHEMA_MAPS = {"properties", "patternProperties", "$defs", "definitions", "schemas", "dependentSchemas"}
+# Fields that only annotate or constrain: a value of the wrong type there (`pattern: 0`, `title: 5`) is dropped
+# with a warning rather than refusing the spec.
+_DROPPABLE = {
+    "description", "summary", "title", "pattern", "format", "minLength", "maxLength", "minimum", "maximum",
+    "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minItems", "maxItems", "uniqueItems", "minProperties",
+    "maxProperties", "deprecated", "readOnly", "writeOnly", "nullable", "example", "externalDocs", "xml",
+    "termsOfService", "contact", "license", "tags", "servers", "discriminator", "style", "explode",
+    "allowReserved", "allowEmptyValue", "required", "contentEncoding", "contentMediaType", "$schema", "$id",
+    "$comment", "$anchor", "encoding", "links", "headers", "examples", "default", "const", "enum",
+}  # fmt: skip
+MAX_REPAIR_ROUNDS = 5
 
 
-class _Bundler:
-    """Checks every `$ref` and rewrites references into other files as local ones."""
-
-    def __init__(self, documents: _Documents, root: dict[str, Any]) -> None:
-        self.documents = documents
-        self.root = root
-        self.schemas: dict[str, Any] = dict(root.get("components", {}).get("schemas", {}) or {})
-        self.bundled_names: dict[tuple[Path, str], str] = {}
-
-    def bundle(self) -> dict[str, Any]:
-        self._walk(self.root, self.documents.root, [], in_schema=False)
-        if self.bundled_names:
-            components = dict(self.root.get("components") or {})
-            components["schemas"] = self.schemas
-            self.root["components"] = components
-        return self.root
-
-    def _walk(self, node: Any, file: Path, path: list[str | int], in_schema: bool) -> Any:
-        """Returns the node, rewritten where it held an external `$ref` (the root document is edited in place)."""
-        if isinstance(node, list):
-            for index, item in enumerate(node):
-                path.append(index)
-                node[index] = self._walk(item, file, path, in_schema)
-                path.pop()
-            return node
-        if not isinstance(node, dict):
-            return node
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            return self._reference(node, ref, file, path, in_schema)
-        parent_key = path[-1] if path else None
-        grandparent_key = path[-2] if len(path) > 1 else None
-        for key, value in node.items():
-            if isinstance(value, (dict, list)):
-                child_is_schema = (
-                    key in _SCHEMA_SLOTS
-                    or key in _SCHEMA_LISTS
-                    or (in_schema and parent_key in _SCHEMA_MAPS)
-                    or (parent_key in _SCHEMA_MAPS and grandparent_key is not None)
-                )
-                path.append(key)
-                node[key] = self._walk(value, file, path, child_is_schema or key in _SCHEMA_MAPS)
-                path.pop()
-        return node
-
-    def _reference(self, node: dict[str, Any], ref: str, file: Path, path: list[str | int], in_schema: bool) -> Any:
-        target_file, _, fragment = ref.partition("#")
-        target_path = (file.parent / target_file).resolve() if target_file else file
-        shown, holder = self.documents.shown(file), pointer(*path)
-        if target_path == self.documents.root:
-            if _resolve_pointer(self.root, fragment) is _MISSING:
-                raise SpecError(shown, holder, f"$ref '{ref}' not found")
-            return node if not target_file and file == target_path else {**node, "$ref": "#" + fragment}
+def _validate(model: Any, raw: dict[str, Any], shown: str, warnings: list[str]) -> Any:
+    for _ in range(MAX_REPAIR_ROUNDS):
         try:
-            document = self.documents.get(target_path)
-        except SpecError as exc:
-            raise SpecError(shown, holder, f"$ref '{ref}': {exc.message}") from None
-        target = _resolve_pointer(document, fragment)
-        if target is _MISSING:
-            raise SpecError(shown, holder, f"$ref '{ref}' not found")
-        if in_schema:
-            name = self._bundle_schema(target_path, fragment, target)
-            return {"$ref": "#/components/schemas/" + escape_pointer_token(name)}
-        # Parameters, responses and the like are not recursive: a copy is the simplest faithful form.
-        return self._walk(copy.deepcopy(target), target_path, _pointer_tokens(fragment), in_schema=False)
-
-    def _bundle_schema(self, file: Path, fragment: str, target: Any) -> str:
-        key = (file, fragment)
-        if key in self.bundled_names:
-            return self.bundled_names[key]
-        base = fragment.rsplit("/", 1)[-1] if fragment.strip("/") else file.stem
-        base = base.replace("~1", "/").replace("~0", "~") or file.stem
-        name, counter = base, 2
-        while name in self.schemas:
-            name, counter = f"{base}{counter}", counter + 1
-        self.bundled_names[key] = name
-        self.schemas[name] = {}  # reserve before walking, so a recursive schema refers to itself
-        self.schemas[name] = self._walk(copy.deepcopy(target), file, _pointer_tokens(fragment), in_schema=True)
-        return name
+            return model.model_validate(raw)
+        except pydantic.ValidationError as exc:
+            # A union (Schema or Reference) fails once per alternative: the one that got deepest is the real one.
+            located = [(_location(error, raw), error) for error in exc.errors()]
+            deepest = max(len(tokens) for tokens, _ in located)
+            dropped = [_drop_offending(tokens, raw) for tokens, _ in located if len(tokens) == deepest]
+            if not all(dropped):
+                where, message = _describe_validation_error(exc, raw)
+                raise SpecError(shown, where, message) from None
+            warnings.extend(f"{shown}#{p}: a value of the wrong type; ignored" for p in dict.fromkeys(dropped))
+    raise SpecError(shown, "", f"still invalid after {MAX_REPAIR_ROUNDS} rounds of repairs")
 
 
-_MISSING: Any = object()
-
-
-def _pointer_tokens(fragment: str) -> list[str | int]:
-    """The decoded tokens of a `$ref` fragment, so errors inside another file point from that file's root."""
-    if fragment in ("", "/") or not fragment.startswith("/"):
-        return []
-    return [
-        re.sub(r"%([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), token.replace("~1", "/").replace("~0", "~"))
-        for token in fragment[1:].split("/")
-    ]
-
-
-def _resolve_pointer(document: Any, fragment: str) -> Any:
-    if fragment in ("", "/"):
-        return document
-    if not fragment.startswith("/"):
-        return _MISSING
-    node = document
-    for token in map(str, _pointer_tokens(fragment)):
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
+def _location(error: Any, raw: Any) -> list[str | int]:
+    """The document keys of an error's location (openapi-pydantic mixes union member names in)."""
+    node, tokens = raw, []
+    for item in error["loc"]:
+        key: str | int
+        if isinstance(node, dict) and str(item) in node:
+            key = str(item)
+        elif isinstance(node, list) and isinstance(item, int) and item < len(node):
+            key = item
         else:
-            return _MISSING
-    return node
+            continue
+        node = node[key]
+        tokens.append(key)
+    return tokens
+
+
+def _drop_offending(tokens: list[str | int], raw: Any) -> str:
+    """Drops the annotation field an error lies in and returns its pointer; "" when the error is elsewhere."""
+    for depth in range(len(tokens) - 1, -1, -1):
+        key = tokens[depth]
+        if isinstance(key, str) and key in _DROPPABLE:
+            holder = raw
+            for token in tokens[:depth]:
+                holder = holder[token]
+            if isinstance(holder, dict):
+                holder.pop(key, None)
+                return pointer(*tokens[: depth + 1])
+    return ""
 
 
 def _describe_validation_error(exc: pydantic.ValidationError, raw: Any) -> tuple[str, str]:

@@ -7,21 +7,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import SpecError
+from ..errors import InternalError, SpecError
 from ..ir import Auth, Environment, Model, Resource, Sdk
 from ..load import Spec
 from .methods import ResourceBuilder, Tree, class_names
-from .modules import ModuleBuilder, assign_modules
+from .modules import ANNOTATION_NAMES, ModuleBuilder, assign_modules
 from .names import Namespace, class_name, identifier, pascal, snake
 from .operations import OperationLowering, returns_collection
-from .printing import comment, docstring, literal, natural
-from .problems import Unsupported
+from .printing import IMPORTABLE_NAMES, comment, docstring, literal, natural
+from .problems import Unsupported, Widenings
 from .resources import OperationKey, place_operations
 from .types import SchemaLowering
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-# Class names the runtime defines; a schema must not take them.
-RUNTIME_NAMES = {"BaseModel", "NotGiven", "APIResponse", "AsyncAPIResponse", "SyncAPIResource", "AsyncAPIResource"}
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")  # query: OpenAPI 3.2
+# Class names the runtime defines, and names a types/ module imports; a schema must not take them.
+RUNTIME_NAMES = {
+    "BaseModel",
+    "NotGiven",
+    "APIResponse",
+    "AsyncAPIResponse",
+    "SyncAPIResource",
+    "AsyncAPIResource",
+} | {name for name in ANNOTATION_NAMES | IMPORTABLE_NAMES if name[:1].isupper()}
 
 
 @dataclass(frozen=True)
@@ -32,7 +39,7 @@ class Options:
     version: str | None = None  # of the generated package; defaults to the spec's info.version
     # "METHOD /path" or operationId -> ("a.b.method", aliases...); () leaves the operation out
     overrides: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    skip_unsupported: bool = False
+    strict: bool = False  # every widening is an error
     page_params: tuple[str, ...] | None = None  # names of page-number query parameters; None: the defaults
 
 
@@ -46,23 +53,26 @@ class _Lowering:
         self.options = options
         self.api: Any = spec.api
         self.skipped: list[str] = []
+        self.at = ""  # the operation being lowered, for internal errors
         self.warnings: list[str] = []
         self.class_names = Namespace(RUNTIME_NAMES)
-        self.schemas = SchemaLowering(self.api, spec.raw, self.class_names, options.skip_unsupported)
+        self.widenings = Widenings(options.strict)
+        self.schemas = SchemaLowering(self.api, spec.raw, self.class_names, self.widenings)
         self.operations = OperationLowering(self.api, self.schemas, options.page_params)
-
-    def _unsupported(self, problem: Unsupported, label: str) -> None:
-        if not self.options.skip_unsupported:
-            raise SpecError(self.spec.file, problem.pointer, f"{problem.reason} (--skip-unsupported leaves it out)")
-        self.skipped.append(f"{label}: left out, {problem.pointer}: {problem.reason}")
 
     def run(self) -> Sdk:
         try:
-            self.schemas.lower_components()
+            return self._run()
         except Unsupported as problem:
-            raise SpecError(
-                self.spec.file, problem.pointer, f"{problem.reason} (--skip-unsupported leaves it out)"
-            ) from None
+            raise SpecError(self.spec.file, problem.pointer, problem.reason) from None
+        except SpecError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any other exception is a bug, reported with where it happened
+            raise InternalError(self.spec.file, self.at or self.schemas.at, exc) from exc
+
+    def _run(self) -> Sdk:
+        self.warnings.extend(self.spec.warnings)
+        self.schemas.lower_components()
         keys, found = self._collect_operations()
         placements = place_operations(keys, self._overrides(keys))
         tree = Tree()
@@ -73,18 +83,16 @@ class _Lowering:
             placement = placements[key]
             node = tree.node(placement.resource)
             path_item, operation = found[key]
+            self.at = key.pointer
             hint = pascal(node.attr) + pascal(placement.method)
             if hint in hints:
                 # Another resource of that name has this method too: its inline types say where they live.
                 hint = pascal("_".join(placement.resource)) + pascal(placement.method)
             hints.add(hint)
-            try:
-                draft = self.operations.lower(key.path, key.method, operation, path_item, placement.method, hint)
-            except Unsupported as problem:
-                self._unsupported(problem, key.label)
-                continue
+            draft = self.operations.lower(key, operation, path_item, placement.method, hint)
             draft.aliases = self._aliases.get(key.label) or self._aliases.get(key.operation_id or "", ())
             node.methods.append(draft)
+        self.at = ""
         module_of = assign_modules(self.schemas.definitions)
         type_modules = ModuleBuilder(self.schemas.definitions, module_of).build()
         exports = tuple(
@@ -123,12 +131,29 @@ class _Lowering:
             if path_item.ref:
                 raw_item, path_item = self._path_item(path, path_item.ref)
             for method in raw_item:
-                if method not in HTTP_METHODS:
+                if method in HTTP_METHODS:
+                    # `query` only on a 3.2 Path Item (loading refuses it in older documents)
+                    operations = {method: getattr(path_item, method, None)}
+                elif method == "additionalOperations":
+                    # OpenAPI 3.2: the key is the method as sent, case and all (COPY, LINK, ...)
+                    operations = dict(getattr(path_item, method, None) or {})
+                else:
                     continue
-                operation = getattr(path_item, method)
-                key = OperationKey(path, method, operation.operationId, returns_collection(self.api, operation))
-                keys.append(key)
-                found[key] = (path_item, operation)
+                for name, operation in operations.items():
+                    if operation is None or isinstance(operation, dict):
+                        continue  # an unparsed field of a 3.0/3.1 Path Item reached through a `$ref`
+                    key = OperationKey(
+                        path,
+                        name,
+                        operation.operationId,
+                        returns_collection(self.api, operation),
+                        additional=method == "additionalOperations",
+                    )
+                    if key.additional and name != name.upper():
+                        # The method lowering and httpx both send methods in upper case.
+                        self.warnings.append(f"{key.pointer}: the {name!r} method is sent as {name.upper()!r}")
+                    keys.append(key)
+                    found[key] = (path_item, operation)
         return keys, found
 
     def _path_item(self, path: str, ref: str) -> tuple[dict[str, Any], Any]:
@@ -205,8 +230,9 @@ class _Lowering:
             ),
             type_modules=type_modules,
             type_exports=exports,
-            skipped=tuple(comment(line) for line in self.schemas.skipped + self.skipped),
-            warnings=tuple(self.warnings),
+            widened=tuple(comment(str(w)) for w in self.widenings.found),
+            skipped=tuple(comment(line) for line in self.skipped),
+            warnings=tuple(self.warnings + [f"{self.spec.file}#{w}" for w in self.operations.warnings]),
             doc=docstring(f"Client for {info.title}." if info.title else "", info.description),
         )
 

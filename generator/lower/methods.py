@@ -164,6 +164,7 @@ class ResourceBuilder:
             args.append(("", f"path_template({literal(draft.path)}, {fills})"))
         else:
             args.append(("", literal(draft.path.replace("{{", "{").replace("}}", "}"))))
+        by_location.setdefault("query", [])[:0] = [(key, literal(value)) for key, value in draft.fixed_query]
         headers = list(by_location.get("header", []))
         if draft.accept:
             headers.append(("Accept", literal(draft.accept)))

@@ -21,6 +21,7 @@ from ..ir import (
     ModelRef,
     Nullable,
     Primitive,
+    TupleOf,
     TypedDictDef,
     TypeExpr,
     TypeModule,
@@ -46,6 +47,9 @@ def referenced_models(expr: TypeExpr) -> Iterable[str]:
         yield from referenced_models(expr.item)
     elif isinstance(expr, DictOf):
         yield from referenced_models(expr.value)
+    elif isinstance(expr, TupleOf):
+        for item in expr.items:
+            yield from referenced_models(item)
     elif isinstance(expr, Nullable):
         yield from referenced_models(expr.inner)
     elif isinstance(expr, UnionOf):

@@ -3,15 +3,21 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote_plus
+
+from openapi_pydantic.v3 import v3_0, v3_1
 
 from ..errors import pointer as make_pointer
 from ..ir import DictOf, ListOf, ModelRef, Nullable, Primitive, TypeExpr, UnionOf
+from ..normalize import resolve_pointer
 from .names import Namespace, identifier, pascal
 from .printing import literal
 from .problems import Unsupported
-from .types import NONE, SchemaLowering, is_reference
+from .resources import OperationKey
+from .types import NONE, SchemaLowering, escape, is_reference
 
 BYTES = Primitive("bytes")
 BINARY_RESPONSE = Primitive("BinaryContent")  # bytes that can also .read() and .write_to_file()
@@ -28,6 +34,7 @@ SIGNATURE_NAMES = {"self", "extra_headers", "extra_query", "extra_body", "timeou
     "builtins",
     "Delimited",
     "DeepObject",
+    "JsonParam",
     "NoneType",
 }
 
@@ -60,6 +67,7 @@ class MethodDraft:
     name: str
     http_method: str
     path: str  # template with Python-name placeholders
+    fixed_query: tuple[tuple[str, str], ...]  # query pairs every call sends (from a path key's query string)
     params: list[ParamDraft]
     positional: int
     body_kind: str  # "", json, multipart, form, binary, text
@@ -78,7 +86,8 @@ class MethodDraft:
 
 def media_kind(media_type: str) -> str:
     base = media_type.split(";")[0].strip().lower()
-    if base == "application/json" or base.endswith("+json") or base == "*/*" or "/json" in base:
+    streamed = base.endswith(("/jsonl", "/json-seq", "/x-ndjson", "/jsonlines"))  # lines of JSON, not one document
+    if base == "application/json" or base.endswith("+json") or base == "*/*" or ("/json" in base and not streamed):
         return "json"
     if base == "multipart/form-data":
         return "multipart"
@@ -90,6 +99,7 @@ def media_kind(media_type: str) -> str:
 
 
 _BODY_PREFERENCE = ("json", "multipart", "form", "binary", "text")
+_MODELS = {"parameters": "Parameter", "responses": "Response", "requestBodies": "RequestBody"}
 
 
 class OperationLowering:
@@ -99,21 +109,15 @@ class OperationLowering:
         names = DEFAULT_PAGE_PARAMS if page_params is None else page_params
         self.page_params = {_fold(name) for name in names}
         self.components = api.components
+        self.warnings: list[str] = []
+        self.widenings = schemas.widenings
 
-    def lower(
-        self,
-        path: str,
-        method: str,
-        operation: Any,
-        path_item: Any,
-        name: str,
-        type_hint: str,
-    ) -> MethodDraft:
-        ptr = make_pointer("paths", path, method)
+    def lower(self, key: OperationKey, operation: Any, path_item: Any, name: str, type_hint: str) -> MethodDraft:
+        path, method, ptr = key.path, key.method, key.pointer
         names = Namespace(SIGNATURE_NAMES)
         params = self._parameters(path, operation, path_item, ptr, type_hint, names)
+        template, fixed_query = self._path_template(path, params, ptr, names)
         path_params = [p for p in params if p.location == "path"]
-        template = self._path_template(path, path_params, ptr)
         body_kind, body_params = self._body(operation, ptr, type_hint, names)
         returns, accept = self._returns(operation, ptr, type_hint)
         # The last path parameter is positional; everything else is keyword-only.
@@ -126,8 +130,9 @@ class OperationLowering:
         )
         draft = MethodDraft(
             name=name,
-            http_method=method.upper(),
+            http_method=method.upper(),  # httpx sends methods upper-cased
             path=template,
+            fixed_query=fixed_query,
             params=ordered,
             positional=len(positional),
             body_kind=body_kind,
@@ -196,13 +201,26 @@ class OperationLowering:
             if location == "header" and wire.lower() in IGNORED_HEADERS:
                 continue
             schema = param.param_schema
+            schema_ptr = param_ptr + "/schema"
+            serialized = False  # described by `content`: the value is sent as that media type's text
+            if schema is None and param.content:
+                media_type, media = sorted(param.content.items())[0]
+                schema, schema_ptr = media.media_type_schema, f"{param_ptr}/content/{escape(media_type)}/schema"
+                serialized = True
+                if location != "query" or media_kind(media_type) != "json":
+                    schema = None  # the caller passes the serialized text
             if schema is None:
-                if param.content:
-                    raise Unsupported(param_ptr, "parameters described by 'content' are not supported")
-                raise Unsupported(param_ptr, "parameter has no schema")
-            param_type = self.schemas.type_of(schema, f"{hint}{pascal(wire)}", param_ptr + "/schema", input_side=True)
+                param_type: TypeExpr = STR
+                if not serialized:
+                    self.widenings.add(param_ptr, "parameter", "a parameter with no schema; typed as str")
+            else:
+                param_type = self.schemas.type_of(schema, f"{hint}{pascal(wire)}", schema_ptr, input_side=True)
             required = bool(param.required) or location == "path"
-            wrapper = self._query_wrapper(param, param_type, param_ptr) if location == "query" else ""
+            wrapper = ""
+            if serialized and schema is not None:
+                wrapper = "JsonParam({})"
+            elif location == "query":
+                wrapper = self._query_wrapper(param, param_type, param_ptr)
             drafts.append(
                 ParamDraft(
                     py_name=param_name(names, wire, "param"),
@@ -229,13 +247,13 @@ class OperationLowering:
         is_object = isinstance(inner, (DictOf, ModelRef)) and not self._is_alias(inner)
         if style == "deepObject":
             return "DeepObject({})"
-        if is_array and not explode:
-            delimiter = {"form": ",", "spaceDelimited": " ", "pipeDelimited": "|"}.get(style)
-            if delimiter is None:
-                raise Unsupported(ptr, f"array query parameters in style '{style}' are not supported")
+        delimiter = {"form": ",", "spaceDelimited": " ", "pipeDelimited": "|"}.get(style)
+        if delimiter is None:
+            self.warnings.append(f"{ptr}: style '{style}' is not a query style; sent as style 'form'")
+            delimiter, explode = ",", param.explode if param.explode is not None else True
+        if (is_array or is_object) and not explode:
+            # An object without explode is its keys and values in one list: `color=R,100,G,200`.
             return f"Delimited({{}}, {literal(delimiter)})"
-        if is_object and not explode:
-            raise Unsupported(ptr, "object query parameters with explode: false are not supported")
         return ""
 
     def _is_alias(self, expr: TypeExpr) -> bool:
@@ -244,40 +262,62 @@ class OperationLowering:
             return draft is not None and draft.kind == "alias"
         return False
 
-    def _path_template(self, path: str, path_params: list[ParamDraft], ptr: str) -> str:
-        by_wire = {p.wire_name: p.py_name for p in path_params}
-        out, rest = [], path
+    def _path_template(
+        self, path: str, params: list[ParamDraft], ptr: str, names: Namespace
+    ) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """The path as a template of Python names. A path key may carry a query string (`/search?q={q}`):
+        its fixed pairs are sent with every call, and `{name}` there is the query parameter of that name. A template
+        name no parameter declares becomes a required `str` parameter; a declared path parameter the path does
+        not name cannot be sent and is left out. Both are warnings."""
+        route, _, query = path.partition("?")
+        by_wire = {p.wire_name: p for p in params if p.location == "path"}
+        out: list[str] = []
+        rest = route
         while "{" in rest:
             before, _, after = rest.partition("{")
-            wire, closed, rest = after.partition("}")
-            if not closed or "{" in wire:
-                raise Unsupported(ptr, f"malformed path template {path!r}")
+            wire, closed, following = after.partition("}")
+            if not closed or "{" in wire or not wire:
+                self.warnings.append(f"{ptr}: path template {path!r} is malformed; its braces are sent as written")
+                out.append(rest.replace("{", "{{").replace("}", "}}"))
+                rest = ""
+                break
+            rest = following
             if wire not in by_wire:
-                raise Unsupported(ptr, f"path parameter '{wire}' is not declared")
+                self.warnings.append(f"{ptr}: path parameter '{wire}' is not declared; a required str argument")
+                by_wire[wire] = ParamDraft(param_name(names, wire, "param"), wire, "path", STR, True, "")
+                params.append(by_wire[wire])
             out.append(before.replace("}", "}}"))
-            out.append("{" + by_wire[wire] + "}")
-        if "}" in rest:
-            raise Unsupported(ptr, f"malformed path template {path!r}")
-        out.append(rest)
-        used = {p for p in by_wire if "{" + p + "}" in path}
-        for wire in by_wire:
+            out.append("{" + by_wire[wire].py_name + "}")
+        out.append(rest.replace("}", "}}"))
+        used = set(re.findall(r"\{([^{}]*)\}", route))
+        for wire, param in list(by_wire.items()):
             if wire not in used:
-                raise Unsupported(ptr, f"path parameter '{wire}' does not appear in the path")
-        return "".join(out)
+                self.warnings.append(f"{ptr}: path parameter '{wire}' does not appear in the path; left out")
+                params.remove(param)
+        fixed = []
+        for pair in filter(None, query.split("&")):
+            key, _, value = pair.partition("=")
+            match = re.fullmatch(r"\{([^{}]+)\}", value)
+            if match is None:
+                fixed.append((unquote_plus(key), unquote_plus(value)))
+            elif not any(p.wire_name in (match.group(1), key) and p.location == "query" for p in params):
+                self.warnings.append(f"{ptr}: query parameter '{key}' of the path is not declared; a required str")
+                params.append(ParamDraft(param_name(names, key, "param"), key, "query", STR, True, ""))
+        return "".join(out), tuple(fixed)
 
     def _resolve_component(self, ref: str, kind: str, ptr: str) -> tuple[str, Any]:
+        """The object a local `$ref` points at, with its pointer. Loading checked that it exists and is not
+        itself a reference; it is usually a component, but may be anywhere in the document."""
         prefix = f"#/components/{kind}/"
-        if not ref.startswith(prefix):
-            raise Unsupported(ptr, f"$ref '{ref}' does not point into components/{kind}")
-        key = ref[len(prefix) :].replace("~1", "/").replace("~0", "~")
-        table = getattr(self.components, "requestBodies" if kind == "requestBodies" else kind, None) or {}
-        if key not in table:
-            raise Unsupported(ptr, f"$ref '{ref}' not found")
-        target = table[key]
-        target_ptr = make_pointer("components", kind, key)
-        if is_reference(target):
-            return self._resolve_component(target.ref, kind, target_ptr)
-        return target_ptr, target
+        key = ref[len(prefix) :].replace("~1", "/").replace("~0", "~") if ref.startswith(prefix) else None
+        table = getattr(self.components, kind, None) or {}
+        if key is not None and "/" not in ref[len(prefix) :] and key in table:
+            return make_pointer("components", kind, key), table[key]
+        node = resolve_pointer(self.schemas.raw, ref[1:])
+        if not isinstance(node, dict):
+            raise Unsupported(ptr, f"$ref '{ref}' does not point at an object")
+        model = getattr(v3_1 if self.schemas.is_31 else v3_0, _MODELS[kind])
+        return ref[1:], model.model_validate(node)
 
     # --- request body -------------------------------------------------------------------------------------
 
@@ -304,7 +344,10 @@ class OperationLowering:
         draft = self.schemas.definitions.get(body_type.name) if isinstance(body_type, ModelRef) else None
         if draft is None or draft.kind != "typeddict":
             if kind != "json":
-                raise Unsupported(media_ptr, f"a {media_type} body must be an object schema")
+                # Not a set of named fields: the caller builds the encoded body, sent with the declared type.
+                self.widenings.add(media_ptr, "body", f"a {media_type} body that is not an object; sent as given")
+                param = ParamDraft(names.claim("body"), "", "whole", BINARY_BODY, required, body.description or "")
+                return "binary", [param]
             return kind, [ParamDraft(names.claim("body"), "", "whole", body_type, required, body.description or "")]
         # An object body is spread into keyword arguments, one per property.
         params: list[ParamDraft] = []
@@ -321,7 +364,9 @@ class OperationLowering:
                     wire_name=prop.wire_name,
                     location=location,
                     type=prop_type,
-                    required=prop.required and required,
+                    # A required property is required whenever a body is sent; an optional requestBody only
+                    # means the call may send none, which an object body's fields cannot say.
+                    required=prop.required,
                     doc=prop.description,
                     deprecated=prop.deprecated,
                 )

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
-from ..ir import DictOf, ListOf, LiteralOf, ModelRef, Nullable, Primitive, TypeExpr, UnionOf
+from ..ir import DictOf, ListOf, LiteralOf, ModelRef, Nullable, Primitive, TupleOf, TypeExpr, UnionOf
 
 # Where each name an annotation may use comes from; builtins need no import.
 _SOURCES = {
@@ -30,6 +30,7 @@ _SOURCES = {
     "Discriminator": "pydantic",
     "Tag": "pydantic",
 }
+IMPORTABLE_NAMES = frozenset(_SOURCES)
 
 
 @dataclass
@@ -124,6 +125,8 @@ class AnnotationPrinter:
             outer = "Sequence" if self.input_side else "list"
             imports.need(outer)
             return f"{outer}[{self._print(expr.item, imports, home)}]"
+        if isinstance(expr, TupleOf):
+            return f"tuple[{', '.join(self._print(item, imports, home) for item in expr.items)}]"
         if isinstance(expr, DictOf):
             outer = "Mapping" if self.input_side else "dict"
             imports.need(outer)

@@ -5,11 +5,20 @@ Static segments become nested resources and a path parameter marks an item.
   it) and POST is `create`.
 - On an item, GET is `retrieve`, PUT/PATCH `update` (PUT is `replace` when there is a PATCH too), DELETE
   `delete`.
+- QUERY (OpenAPI 3.2: a safe request with a body) is `query` on a collection and on an item.
+- A method from a Path Item's `additionalOperations` (OpenAPI 3.2; COPY, LINK, ...) is named after the method,
+  snake-cased (`copy`, `link`), on a collection and on an item.
 - A trailing static segment holding a single operation and nothing below it is an action on the resource
   before it: POST keeps the segment's name (`subscriptions.change_plan`), other verbs prefix it
-  (`payments.retrieve_line_items`).
+  (`payments.retrieve_line_items`, `documents.query_search`, `files.copy_archive`).
 A per-target override table moves or renames operations: {"METHOD /path" or operationId: "a.b.method"}.
 Collisions fall back to the operationId, then a numeric suffix, in document order.
+
+Tags do not shape the tree, not even OpenAPI 3.2's tag `parent`/`kind` hierarchy: the call shape stays a
+function of the paths (and the override table), so it matches the official SDKs the corpus compares against, and
+it does not move when a spec goes from 3.1 to 3.2 or regroups its documentation. Tags are navigation: an
+operation may carry several, `kind` is free-form (`nav`, `badge`, `audience`), and the one case where the paths
+say nothing (`/` or `/{id}`, placed on `root`) is rare and one line in the override table.
 """
 
 from __future__ import annotations
@@ -18,10 +27,25 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..errors import pointer
 from .names import identifier, snake
 
-COLLECTION_VERBS = {"get": "list", "post": "create", "put": "update", "patch": "update", "delete": "delete"}
-ITEM_VERBS = {"get": "retrieve", "put": "update", "patch": "update", "delete": "delete", "post": "update"}
+COLLECTION_VERBS = {
+    "get": "list",
+    "post": "create",
+    "put": "update",
+    "patch": "update",
+    "delete": "delete",
+    "query": "query",
+}
+ITEM_VERBS = {
+    "get": "retrieve",
+    "put": "update",
+    "patch": "update",
+    "delete": "delete",
+    "post": "update",
+    "query": "query",
+}
 ACTION_PREFIX = {
     "get": "retrieve",
     "put": "update",
@@ -30,6 +54,7 @@ ACTION_PREFIX = {
     "head": "head",
     "options": "options",
     "trace": "trace",
+    "query": "query",
 }
 RESERVED_ATTRS = {"with_raw_response", "with_streaming_response", "_client", "self"}
 
@@ -37,13 +62,29 @@ RESERVED_ATTRS = {"with_raw_response", "with_streaming_response", "_client", "se
 @dataclass(frozen=True)
 class OperationKey:
     path: str
-    method: str  # lower case
+    method: str  # the Path Item field (lower case), or an `additionalOperations` key as the spec gives it
     operation_id: str | None
     returns_collection: bool = True  # the success response is an array, or an object holding an array of objects
+    additional: bool = False  # from `additionalOperations` (OpenAPI 3.2)
+
+    @property
+    def route(self) -> str:
+        """The path without the query string a path key may carry (`/search?q={q}`)."""
+        return self.path.partition("?")[0]
 
     @property
     def label(self) -> str:
-        return f"{self.method.upper()} {self.path}"
+        return f"{self.method if self.additional else self.method.upper()} {self.path}"
+
+    @property
+    def pointer(self) -> str:
+        where = ("additionalOperations", self.method) if self.additional else (self.method,)
+        return pointer("paths", self.path, *where)
+
+    @property
+    def verb(self) -> str:
+        """The method as the naming tables know it: `get`, ..., `query`, or a snake-cased extension method."""
+        return identifier(snake(self.method), fallback="call") if self.additional else self.method
 
 
 @dataclass(frozen=True)
@@ -58,7 +99,7 @@ def is_parameter(segment: str) -> bool:
 
 def place_operations(operations: list[OperationKey], overrides: Mapping[str, str]) -> dict[OperationKey, Placement]:
     """Where every operation goes; deterministic in the order operations are given."""
-    parents = {op.path.rstrip("/")[:i] for op in operations for i, c in enumerate(op.path.rstrip("/")) if c == "/"}
+    parents = {op.route.rstrip("/")[:i] for op in operations for i, c in enumerate(op.route.rstrip("/")) if c == "/"}
     counts: dict[str, int] = {}
     verbs: dict[str, set[str]] = {}
     for op in operations:
@@ -76,24 +117,24 @@ def place_operations(operations: list[OperationKey], overrides: Mapping[str, str
 
 
 def _default_placement(op: OperationKey, parents: set[str], counts: dict[str, int], verbs: set[str]) -> Placement:
-    segments = [s for s in op.path.split("/") if s]
+    segments = [s for s in op.route.split("/") if s]
     statics = [s for s in segments if not is_parameter(s)]
     resource = [_attr(s) for s in statics]
     if not segments:
-        return Placement(("root",), COLLECTION_VERBS.get(op.method, op.method))
+        return Placement(("root",), COLLECTION_VERBS.get(op.verb, op.verb))
     last = segments[-1]
     if is_parameter(last):
-        if op.method == "put" and "patch" in verbs:
+        if op.verb == "put" and "patch" in verbs:
             return Placement(tuple(resource) or ("root",), "replace")  # PATCH is the update then
-        return Placement(tuple(resource) or ("root",), ITEM_VERBS.get(op.method, op.method))
-    has_children = op.path.rstrip("/") in parents
+        return Placement(tuple(resource) or ("root",), ITEM_VERBS.get(op.verb, op.verb))
+    has_children = op.route.rstrip("/") in parents
     if len(statics) > 1 and counts[op.path] == 1 and not has_children:
         action = _attr(last)
-        name = action if op.method == "post" else f"{ACTION_PREFIX.get(op.method, op.method)}_{action}"
+        name = action if op.verb == "post" else f"{ACTION_PREFIX.get(op.verb, op.verb)}_{action}"
         return Placement(tuple(resource[:-1]), name)
-    if op.method == "get" and not op.returns_collection:
+    if op.verb == "get" and not op.returns_collection:
         return Placement(tuple(resource), "retrieve")
-    return Placement(tuple(resource), COLLECTION_VERBS.get(op.method, op.method))
+    return Placement(tuple(resource), COLLECTION_VERBS.get(op.verb, op.verb))
 
 
 def _attr(segment: str) -> str:

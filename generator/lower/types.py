@@ -7,6 +7,7 @@ forms: the output form (pydantic model) and, when used in a request, the input f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,9 +15,9 @@ from typing import Any
 from openapi_pydantic.v3 import v3_0, v3_1
 
 from ..errors import pointer as make_pointer
-from ..ir import DictOf, ListOf, LiteralOf, ModelRef, Nullable, Primitive, TypeExpr, UnionOf
+from ..ir import DictOf, ListOf, LiteralOf, ModelRef, Nullable, Primitive, TupleOf, TypeExpr, UnionOf
 from .names import Namespace, class_name, pascal
-from .problems import Unsupported
+from .problems import Unsupported, Widenings
 
 Schema = v3_0.Schema | v3_1.Schema
 Reference = v3_0.Reference | v3_1.Reference
@@ -74,11 +75,11 @@ def is_reference(node: object) -> bool:
 
 
 class SchemaLowering:
-    def __init__(self, api: Any, raw: dict[str, Any], class_names: Namespace, skip_unsupported: bool = False) -> None:
+    def __init__(self, api: Any, raw: dict[str, Any], class_names: Namespace, widenings: Widenings) -> None:
         self.api = api
-        self.skip_unsupported = skip_unsupported
-        self.skipped: list[str] = []
+        self.widenings = widenings
         self.raw = raw
+        self.at = ""  # the component being lowered, for internal errors
         self.is_31 = isinstance(api, v3_1.OpenAPI)
         self.names = class_names
         self.definitions: dict[str, DefinitionDraft] = {}
@@ -95,7 +96,9 @@ class SchemaLowering:
     def lower_components(self) -> None:
         """Every component gets its output form, used or not: the package is the whole API's vocabulary."""
         for key in self._components:
+            self.at = make_pointer("components", "schemas", key)
             self.component(key, input_side=False)
+        self.at = ""
 
     def type_of(self, node: Any, hint: str, ptr: str, *, input_side: bool, owner: str | None = None) -> TypeExpr:
         """The type of a schema (or reference) found at `ptr`; new names are built from `hint`."""
@@ -120,15 +123,15 @@ class SchemaLowering:
         self._memo[memo_key] = ref
         # An input twin lives in its output's module: one file per component, not two.
         owner = self._component_names[key] if input_side else None
-        try:
-            self._define(name, self._components[key], ptr, input_side, owner=owner, named=not input_side)
-        except Unsupported as problem:
-            if not self.skip_unsupported:
-                raise
-            # What refers to this component still works: it becomes "any JSON value", and says why.
-            reason = f"{problem.pointer}: {problem.reason}"
-            self.definitions[name] = DefinitionDraft(name, "alias", ptr, f"Left out ({reason}).", type=OBJECT)
-            self.skipped.append(f"{ptr}: typed as object, {reason}")
+        target = self._components[key]
+        if is_reference(target):
+            # A component that only names another schema is an alias of it.
+            self.definitions[name] = DefinitionDraft(
+                name, "alias", ptr, target.description or "" if self.is_31 else "", input_side=input_side
+            )
+            self.definitions[name].type = self._reference(target.ref, ptr, input_side)
+            return ref
+        self._define(name, target, ptr, input_side, owner=owner, named=not input_side)
         return ref
 
     # --- references ---------------------------------------------------------------------------------------
@@ -179,7 +182,10 @@ class SchemaLowering:
         if memo_key in self._memo:
             return self._memo[memo_key]
         if memo_key in self._in_progress:
-            raise Unsupported(ptr, "schema refers to itself without a named component in between")
+            # Objects are named before their properties are lowered, so only a schema that is not an object
+            # (an array or union of itself) gets here; the inner occurrence is typed as any value.
+            self.widenings.add(ptr, "recursion", "a schema that contains itself; the inner occurrence is any value")
+            return OBJECT
         self._in_progress.add(memo_key)
         try:
             result = self._schema_uncached(schema, hint, ptr, input_side, owner)
@@ -205,17 +211,22 @@ class SchemaLowering:
         owner: str | None,
         name_unions: bool = True,
     ) -> TypeExpr:
-        _check_expressible(schema, ptr)
+        self._dropped_keywords(schema, ptr)
         fields_set = schema.model_fields_set
+        literal_values: list[Any] | None = None
         if "const" in fields_set and schema.const is not None:  # type: ignore[union-attr]
-            return self._literal([schema.const], ptr)  # type: ignore[union-attr]
-        if schema.enum is not None:
-            values = [v for v in schema.enum if v is not None]
-            if not values:
+            literal_values = [schema.const]  # type: ignore[union-attr]
+        elif schema.enum is not None:
+            literal_values = [v for v in schema.enum if v is not None]
+            if not literal_values:
                 return NONE
-            if all(isinstance(v, float) and not isinstance(v, bool) for v in values):
-                return Primitive("float")
-            return self._literal(values, ptr)
+        if literal_values is not None:
+            if all(_is_literal_value(v) for v in literal_values):
+                return LiteralOf(tuple(dict.fromkeys(literal_values)))
+            keyword = "const" if schema.enum is None else "enum"
+            self.widenings.add(ptr, keyword, f"{keyword} values that a Literal cannot hold; typed by their JSON type")
+            if not types:
+                return _union_of([_value_type(v) for v in literal_values])
         if schema.allOf:
             return self._all_of(schema, hint, ptr, input_side, owner)
         if (schema.oneOf or schema.anyOf) and not schema.properties:
@@ -236,7 +247,10 @@ class SchemaLowering:
             return _PRIMITIVES[kind]
         if kind == "array" or (not kind and schema.items is not None):
             return self._array(schema, hint, ptr, input_side, owner)
-        if kind == "object" or (not kind and (schema.properties or schema.additionalProperties not in (None, False))):
+        if kind == "object" or (
+            not kind
+            and (schema.properties or schema.additionalProperties not in (None, False) or _pattern_properties(schema))
+        ):
             return self._object(schema, hint, ptr, input_side, owner)
         return OBJECT
 
@@ -260,51 +274,98 @@ class SchemaLowering:
             nullable = True
         return [k for k in kinds if k != "null"] or ([] if not kinds else ["null"]), nullable
 
-    def _literal(self, values: list[Any], ptr: str) -> TypeExpr:
-        for value in values:
-            if not isinstance(value, (str, int, bool)):
-                raise Unsupported(ptr, f"enum/const value {value!r} cannot be a Literal")
-        return LiteralOf(tuple(dict.fromkeys(values)))
-
     def _array(self, schema: Schema, hint: str, ptr: str, input_side: bool, owner: str | None) -> TypeExpr:
-        if "prefixItems" in schema.model_fields_set:
-            raise Unsupported(ptr, "tuple schemas ('prefixItems') are not supported")
+        prefix = getattr(schema, "prefixItems", None)
+        if prefix:
+            return self._tuple(schema, [self._parsed(item) for item in prefix], hint, ptr, input_side, owner)
         if schema.items is None:
             return ListOf(OBJECT)
         item_hint = hint if hint.endswith("Item") else f"{hint}Item"
         return ListOf(self.type_of(schema.items, item_hint, ptr + "/items", input_side=input_side, owner=owner))
 
+    def _tuple(
+        self, schema: Schema, prefix: list[Any], hint: str, ptr: str, input_side: bool, owner: str | None
+    ) -> TypeExpr:
+        items = [
+            self.type_of(
+                item, f"{hint}Item{index + 1}", f"{ptr}/prefixItems/{index}", input_side=input_side, owner=owner
+            )
+            for index, item in enumerate(prefix)
+        ]
+        if (schema.minItems or 0) >= len(items) and schema.maxItems == len(items):
+            return TupleOf(tuple(items))
+        # Shorter or longer arrays are allowed too: a list of any of the item types says that (more widely).
+        if schema.items is not None:
+            items.append(self.type_of(schema.items, f"{hint}Item", ptr + "/items", input_side=input_side, owner=owner))
+        else:
+            items.append(OBJECT)
+        self.widenings.add(ptr, "prefixItems", "an array of varying length whose items have positions; a list")
+        return ListOf(_union_of(items))
+
     def _object(self, schema: Schema, hint: str, ptr: str, input_side: bool, owner: str | None) -> TypeExpr:
         extra = schema.additionalProperties
         if not schema.properties:
+            values = [
+                (f"{ptr}/patternProperties/{escape(pattern)}", self._parsed(node))
+                for pattern, node in _pattern_properties(schema)
+            ]
             if isinstance(extra, (v3_0.Schema, v3_1.Schema, v3_0.Reference, v3_1.Reference)):
-                return DictOf(
-                    self.type_of(
-                        extra, f"{hint}Value", ptr + "/additionalProperties", input_side=input_side, owner=owner
-                    )
-                )
-            return DictOf(OBJECT)
+                values.append((ptr + "/additionalProperties", extra))
+            elif extra is None or extra is True or not values:
+                values.append(("", None))
+            members = [
+                self.type_of(node, f"{hint}Value", value_ptr, input_side=input_side, owner=owner)
+                if node is not None
+                else OBJECT
+                for value_ptr, node in values
+            ]
+            return DictOf(_union_of(members))
         name = self.names.claim(class_name(hint) + ("Param" if input_side and not hint.endswith("Param") else ""))
+        self._memo[(ptr, input_side)] = ModelRef(name)  # before its properties: an inline schema may contain itself
         self._define(name, schema, ptr, input_side, owner=owner, named=False)
         return ModelRef(name)
 
     def _all_of(self, schema: Schema, hint: str, ptr: str, input_side: bool, owner: str | None) -> TypeExpr:
+        """A value of an allOf satisfies every piece, so the type of any one piece is sound; objects merge their
+        properties. Pieces that only add constraints types cannot express (lengths, patterns) change nothing."""
         parts = list(self._flatten_all_of(schema, ptr))
+        nullable = any(self._types(s)[1] and not self._types(s)[0] for _, s in parts)
         objects = [(p, s) for p, s in parts if self._is_object(s)]
-        others = [(p, s) for p, s in parts if not self._is_object(s) and not _is_empty(s)]
-        if others and objects:
-            raise Unsupported(ptr, "allOf mixes object and non-object schemas")
-        if not objects:
-            if len(parts) == 1 or len(others) == 1:
-                part_ptr, part = (others or parts)[0]
-                return self._schema(part, hint, part_ptr, input_side, owner)
-            raise Unsupported(ptr, "allOf of several non-object schemas cannot be merged")
-        if len(parts) == 1 and len(schema.allOf or []) == 1 and is_reference(schema.allOf[0]) and not schema.properties:  # type: ignore[index]
-            # `allOf: [$ref]` is the usual way to attach a description to a reference: it is the same type.
-            return self.type_of(schema.allOf[0], hint, ptr + "/allOf/0", input_side=input_side, owner=owner)  # type: ignore[index]
-        name = self.names.claim(class_name(hint) + ("Param" if input_side else ""))
-        self._define(name, schema, ptr, input_side, owner=owner, named=False)
-        return ModelRef(name)
+        typed = [(p, s) for p, s in parts if not self._is_object(s) and _is_typed(s)]
+        if objects:
+            if typed:
+                self.widenings.add(ptr, "allOf", "allOf of an object and non-object schemas; typed by the object")
+            pieces = list(schema.allOf or [])
+            if len(parts) == 1 and len(pieces) == 1 and is_reference(pieces[0]) and not schema.properties:
+                # `allOf: [$ref]` is the usual way to attach a description to a reference: it is the same type.
+                return self.type_of(pieces[0], hint, ptr + "/allOf/0", input_side=input_side, owner=owner)
+            name = self.names.claim(class_name(hint) + ("Param" if input_side else ""))
+            self._memo[(ptr, input_side)] = ModelRef(name)
+            self._define(name, schema, ptr, input_side, owner=owner, named=False)
+            return ModelRef(name)
+        if not typed:
+            return (
+                NONE
+                if nullable and parts
+                else self._piece_type(*parts[0], hint, input_side, owner)
+                if parts
+                else OBJECT
+            )
+        # The most telling piece types the whole: a named one, else one that lists its values, else the first.
+        primary_ptr, primary = min(
+            typed, key=lambda part: (not part[0].startswith("/components/"), part[1].enum is None, 0)
+        )
+        kinds = {tuple(self._types(s)[0]) for _, s in typed}
+        if len(typed) > 1 and (len(kinds) > 1 or sum(s.enum is not None for _, s in typed) > 1):
+            self.widenings.add(ptr, "allOf", f"allOf of several typed schemas; typed by {primary_ptr}")
+        result = self._piece_type(primary_ptr, primary, hint, input_side, owner)
+        return Nullable(result) if nullable and result != NONE and not isinstance(result, Nullable) else result
+
+    def _piece_type(self, part_ptr: str, part: Schema, hint: str, input_side: bool, owner: str | None) -> TypeExpr:
+        """An allOf piece's type; a component piece by its reference, so it keeps its name."""
+        if re.fullmatch(r"/components/schemas/[^/]+", part_ptr):
+            return self._reference("#" + part_ptr, part_ptr, input_side)
+        return self._schema(part, hint, part_ptr, input_side, owner)
 
     def _union(
         self, schema: Schema, hint: str, ptr: str, input_side: bool, owner: str | None, name_unions: bool
@@ -362,7 +423,10 @@ class SchemaLowering:
                         [variant.ref.rsplit("/", 1)[-1]] if is_reference(variant) else []
                     )
                 if not values:
-                    raise Unsupported(ptr, f"discriminator '{prop}': no tag value selects member {draft.name}")
+                    self.widenings.add(
+                        ptr, "discriminator", f"no '{prop}' value selects {draft.name}; an undiscriminated union"
+                    )
+                    return None
                 tags.append(tuple(dict.fromkeys(values)))
             return UnionOf(union.members, prop, tuple(tags))
         for prop in _common_required_properties(drafts):
@@ -380,7 +444,7 @@ class SchemaLowering:
             name, "typeddict" if input_side else "model", ptr, owner=None if named else owner, input_side=input_side
         )
         self.definitions[name] = draft
-        _check_expressible(schema, ptr)
+        self._dropped_keywords(schema, ptr)
         draft.description = schema.description or ""
         draft.deprecated = bool(schema.deprecated)
         home = name if named else (owner or name)
@@ -392,6 +456,8 @@ class SchemaLowering:
                 draft.kind = "alias"
                 draft.type = self._non_null_type(schema, types, hint, ptr, input_side, home, name_unions=False)
                 return
+            if schema.allOf and any(not self._is_object(s) and _is_typed(s) for _, s in parts):
+                self.widenings.add(ptr, "allOf", "allOf of an object and non-object schemas; typed by the object")
             draft.properties = self._merged_properties(parts, name, input_side, home)
             draft.properties += self._variant_properties(schema, ptr, draft.properties, name, input_side, home)
             if schema.allOf and not draft.description:
@@ -495,6 +561,19 @@ class SchemaLowering:
                 return None
         return node  # type: ignore[no-any-return]
 
+    def _parsed(self, node: Any) -> Any:
+        """A schema from a field the 3.0 model does not know (kept as plain data), as a schema object."""
+        if not isinstance(node, dict):
+            return node
+        version = v3_1 if self.is_31 else v3_0
+        return (version.Reference if "$ref" in node else version.Schema).model_validate(node)
+
+    def _dropped_keywords(self, schema: Schema, ptr: str) -> None:
+        # Looked up in the set of given fields: 3.0 schemas have no `if`, and a missing attribute is slow to probe.
+        for field_name in sorted(_NARROWING.keys() & schema.model_fields_set):
+            keyword = _NARROWING[field_name]
+            self.widenings.add(ptr, keyword, f"'{keyword}' only narrows the type; dropped")
+
     def _is_object(self, schema: Schema) -> bool:
         types, _ = self._types(schema)
         if ((schema.oneOf or schema.anyOf) and not schema.properties) or schema.enum is not None:
@@ -524,14 +603,49 @@ class SchemaLowering:
         return False
 
 
-_INEXPRESSIBLE = frozenset({"schema_not", "schema_if"})
+# Keywords that only narrow what the rest of a schema allows: dropping them widens the type soundly.
+_NARROWING = {
+    "schema_not": "not",
+    "schema_if": "if",
+    "then": "if",
+    "schema_else": "if",
+    "dependentSchemas": "dependentSchemas",
+}
 
 
-def _check_expressible(schema: Schema, ptr: str) -> None:
-    # Looked up in the set of given fields: 3.0 schemas have no `if`, and a missing attribute is slow to probe.
-    for unsupported in sorted(_INEXPRESSIBLE & schema.model_fields_set):
-        keyword = unsupported.removeprefix("schema_")
-        raise Unsupported(ptr, f"'{keyword}' schemas cannot be expressed as Python types")
+def _is_literal_value(value: object) -> bool:
+    return isinstance(value, (str, int, bool)) and not isinstance(value, float)
+
+
+def _value_type(value: object) -> TypeExpr:
+    """The widest type of a JSON value's kind."""
+    if isinstance(value, bool):
+        return Primitive("bool")
+    if isinstance(value, (int, float)):
+        return Primitive("float") if isinstance(value, float) else Primitive("int")
+    if isinstance(value, str):
+        return Primitive("str")
+    if isinstance(value, list):
+        return ListOf(OBJECT)
+    if isinstance(value, dict):
+        return DictOf(OBJECT)
+    return NONE
+
+
+def _pattern_properties(schema: Schema) -> list[tuple[str, Any]]:
+    return list((getattr(schema, "patternProperties", None) or {}).items())
+
+
+def _is_typed(schema: Schema) -> bool:
+    """Does the piece say what kind of value it is (rather than only constrain or annotate one)?"""
+    fields = schema.model_fields_set
+    return bool(schema.type is not None and schema.type != "null" and schema.type != ["null"]) or bool(
+        fields & {"enum", "const", "oneOf", "anyOf", "items", "properties", "additionalProperties", "prefixItems"}
+    )
+
+
+def escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
 
 
 def _union_of(members: list[TypeExpr]) -> TypeExpr:

@@ -117,7 +117,9 @@ class _BaseClient:
             if headers:
                 merged_headers.update({k: _to_str(v) for k, v in headers.items() if v is not NOT_GIVEN})
             if cookies:
-                pairs = [f"{k}={quote(_to_str(v), safe=_COOKIE_SAFE)}" for k, v in cookies.items() if v is not NOT_GIVEN]
+                pairs = [
+                    f"{k}={quote(_to_str(v), safe=_COOKIE_SAFE)}" for k, v in cookies.items() if v is not NOT_GIVEN
+                ]
                 if pairs:
                     existing = merged_headers.get("Cookie")  # e.g. an API key sent as a cookie
                     merged_headers["Cookie"] = "; ".join(([existing] if existing else []) + pairs)
@@ -272,13 +274,23 @@ def _isoformat(value: _dt.datetime | _dt.date | _dt.time) -> str:
 
 
 class Delimited:
-    """A query array sent as one value joined by `delimiter` (OpenAPI `explode: false` and its kin)."""
+    """A query array sent as one value joined by `delimiter` (OpenAPI `explode: false` and its kin); an object
+    is its keys and values in turn."""
 
     __slots__ = ("delimiter", "values")
 
-    def __init__(self, values: Sequence[object] | NotGiven, delimiter: str = ",") -> None:
+    def __init__(self, values: Sequence[object] | Mapping[str, object] | NotGiven, delimiter: str = ",") -> None:
         self.values = values
         self.delimiter = delimiter
+
+
+class JsonParam:
+    """A query parameter described by `content: application/json`: its value sent as JSON text."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
 
 
 class DeepObject:
@@ -294,8 +306,14 @@ def _add_query(params: list[tuple[str, str | int | float | bool | None]], key: s
     if value is NOT_GIVEN:
         return
     if isinstance(value, Delimited):
-        if not isinstance(value.values, NotGiven):
-            params.append((key, value.delimiter.join(_to_str(v) for v in value.values)))
+        values = value.values
+        if isinstance(values, Mapping):
+            values = [item for pair in values.items() for item in pair]
+        if not isinstance(values, NotGiven):
+            params.append((key, value.delimiter.join(_to_str(v) for v in values)))
+    elif isinstance(value, JsonParam):
+        if value.value is not NOT_GIVEN:
+            params.append((key, _json.dumps(jsonable(value.value), separators=(",", ":"))))
     elif isinstance(value, DeepObject):
         if not isinstance(value.value, NotGiven):
             for sub_key, sub_value in value.value.items():

@@ -12,7 +12,19 @@ if sys.version_info >= (3, 11):
 else:  # pydantic depends on typing_extensions, so it is there on 3.10
     from typing_extensions import NotRequired
 
-__all__ = ["NOT_GIVEN", "BinaryContent", "Body", "NoneType", "FileContent", "FileTypes", "Headers", "NotGiven", "NotRequired", "Query", "Timeout"]
+__all__ = [
+    "NOT_GIVEN",
+    "BinaryContent",
+    "Body",
+    "NoneType",
+    "FileContent",
+    "FileTypes",
+    "Headers",
+    "NotGiven",
+    "NotRequired",
+    "Query",
+    "Timeout",
+]
 
 
 class NotGiven:
@@ -53,6 +65,7 @@ FileContent = Union[IO[bytes], bytes]
 FileTypes = Union[FileContent, tuple[str | None, FileContent], tuple[str | None, FileContent, str | None]]
 
 Body = Mapping[str, Any]
+
 
 class BinaryContent(bytes):
     """A binary response body (a PDF, an image...): it is `bytes`, and also reads like a file."""

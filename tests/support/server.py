@@ -186,6 +186,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
 
+    def __getattr__(self, name: str) -> Callable[[], None]:
+        # Any other method (QUERY, TRACE, COPY, LINK, ...) is recorded and answered the same way.
+        if name.startswith("do_"):
+            return self._handle
+        raise AttributeError(name)
+
     def log_message(self, format: str, *args: object) -> None:
         pass
 
