@@ -168,7 +168,13 @@ class Normalizer:
             elif shape == "map" and isinstance(value, dict):
                 for name in list(value):
                     path.append(name)
-                    value[name] = self._walk(value[name], child, file, path)
+                    if name.startswith("x-") and key in _EXTENSIBLE_MAPS:
+                        value.pop(name)  # an extension of the Paths or Responses object, not an entry
+                    elif not isinstance(value[name], dict) and child != "schema":
+                        self.warn("shape", file, path, "is not an object; ignored")
+                        value.pop(name)
+                    else:
+                        value[name] = self._walk(value[name], child, file, path)
                     path.pop()
             elif shape == "list" and isinstance(value, list):
                 for index, item in enumerate(value):
@@ -180,6 +186,8 @@ class Normalizer:
 
     def _children(self, node: dict[str, Any], kind: str) -> list[tuple[str, tuple[str, str]]]:
         if kind == "callback":
+            for key in [k for k, v in node.items() if not isinstance(v, dict)]:
+                node.pop(key)  # an extension, or not a path item at all
             return [(key, ("one", "path_item")) for key in node if not key.startswith("x-")]
         fields = GRAMMAR[kind]
         return [(key, fields[key]) for key in node if key in fields]
@@ -191,7 +199,7 @@ class Normalizer:
         if target is _MISSING:  # an example we cannot find is not worth refusing the spec for
             self.warn("example", file, path, f"$ref {node['$ref']!r} not found; example left out")
             return {}
-        if target_file == self.root_file:
+        if target_file == self.root_file and kind != "callback":  # openapi-pydantic takes no callback $ref
             return {"$ref": "#" + _encode_fragment(fragment)}  # local: lowering resolves it (the target is walked)
         key = (target_file, fragment)
         if key in self._inlining:
@@ -423,6 +431,7 @@ class Normalizer:
                     operation["security"] = repaired(operation["security"], ["paths", path, method, "security"])
 
 
+_EXTENSIBLE_MAPS = {"paths", "webhooks", "responses"}
 _JSON_TYPES = {"string", "number", "integer", "boolean", "array", "object", "null"}
 _EXAMPLE_FIELDS = {"summary", "description", "value", "externalValue", "dataValue", "serializedValue", "$ref"}
 _MISSING: Any = object()

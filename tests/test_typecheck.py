@@ -238,7 +238,13 @@ def test_generated_packages_run_on_python_310(tmp_path: Path) -> None:
         check=False,
     )
     assert install.returncode == 0, install.stderr
-    for package in ("dodo_payments", "feature_schemas", "feature_operations", "feature_openapi32", "feature_jsonschema"):
+    for package in (
+        "dodo_payments",
+        "feature_schemas",
+        "feature_operations",
+        "feature_openapi32",
+        "feature_jsonschema",
+    ):
         shutil.copytree(GENERATED / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
     result = subprocess.run(
         [python, "-c", RUN_ON_310],

@@ -28,6 +28,20 @@ RUNTIME_NAMES = {
     "AsyncAPIResponse",
     "SyncAPIResource",
     "AsyncAPIResource",
+    # Runtime types a resource module imports by name.
+    "FileContent",
+    "FileTypes",
+    "BinaryContent",
+    "NoneType",
+    "Headers",
+    "Query",
+    "Body",
+    "Timeout",
+    "SyncPage",
+    "AsyncPaginator",
+    "Delimited",
+    "DeepObject",
+    "JsonParam",
 } | {name for name in ANNOTATION_NAMES | IMPORTABLE_NAMES if name[:1].isupper()}
 
 

@@ -168,6 +168,8 @@ class ResourceBuilder:
         headers = list(by_location.get("header", []))
         if draft.accept:
             headers.append(("Accept", literal(draft.accept)))
+        if draft.content_type and by_location.get("whole"):
+            headers.append(("Content-Type", literal(draft.content_type)))
         for keyword, location in (
             ("query", "query"),
             ("cookies", "cookie"),

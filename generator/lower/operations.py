@@ -68,6 +68,7 @@ class MethodDraft:
     http_method: str
     path: str  # template with Python-name placeholders
     fixed_query: tuple[tuple[str, str], ...]  # query pairs every call sends (from a path key's query string)
+    content_type: str  # Content-Type of a body sent as given (binary or text), "" when the runtime sets it
     params: list[ParamDraft]
     positional: int
     body_kind: str  # "", json, multipart, form, binary, text
@@ -119,6 +120,7 @@ class OperationLowering:
         template, fixed_query = self._path_template(path, params, ptr, names)
         path_params = [p for p in params if p.location == "path"]
         body_kind, body_params = self._body(operation, ptr, type_hint, names)
+        content_type = self._body_media_type if body_kind in ("binary", "text") else ""
         returns, accept = self._returns(operation, ptr, type_hint)
         # The last path parameter is positional; everything else is keyword-only.
         positional = path_params[-1:] if path_params else []
@@ -133,6 +135,7 @@ class OperationLowering:
             http_method=method.upper(),  # httpx sends methods upper-cased
             path=template,
             fixed_query=fixed_query,
+            content_type=content_type,
             params=ordered,
             positional=len(positional),
             body_kind=body_kind,
@@ -269,7 +272,8 @@ class OperationLowering:
         its fixed pairs are sent with every call, and `{name}` there is the query parameter of that name. A template
         name no parameter declares becomes a required `str` parameter; a declared path parameter the path does
         not name cannot be sent and is left out. Both are warnings."""
-        route, _, query = path.partition("?")
+        # A fragment never goes on the wire (AWS keys operations by `/#X-Amz-Target=...`).
+        route, _, query = path.partition("#")[0].partition("?")
         by_wire = {p.wire_name: p for p in params if p.location == "path"}
         out: list[str] = []
         rest = route
@@ -322,6 +326,7 @@ class OperationLowering:
     # --- request body -------------------------------------------------------------------------------------
 
     def _body(self, operation: Any, ptr: str, hint: str, names: Namespace) -> tuple[str, list[ParamDraft]]:
+        self._body_media_type = ""
         body = operation.requestBody
         if body is None:
             return "", []
@@ -333,6 +338,10 @@ class OperationLowering:
             return "", []
         media_type = min(content, key=lambda m: (_BODY_PREFERENCE.index(media_kind(m)), m))
         kind = media_kind(media_type)
+        # A body we do not encode is sent as the declared type, unless the type needs parameters we cannot know
+        # (a multipart boundary) or is a range (`image/*`): then the caller says it with extra_headers.
+        if "*" not in media_type and not media_type.lower().startswith("multipart/"):
+            self._body_media_type = media_type
         media_ptr = f"{body_ptr}/content/{media_type.replace('~', '~0').replace('/', '~1')}"
         schema = content[media_type].media_type_schema
         required = bool(body.required)

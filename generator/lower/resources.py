@@ -57,6 +57,8 @@ ACTION_PREFIX = {
     "query": "query",
 }
 RESERVED_ATTRS = {"with_raw_response", "with_streaming_response", "_client", "self"}
+# What the client object has besides its resources (runtime base class and the generated client).
+CLIENT_ATTRS = {"request", "get_page", "close", "with_options", "base_url", "timeout", "max_retries", "environment"}
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,8 @@ def _default_placement(op: OperationKey, parents: set[str], counts: dict[str, in
     segments = [s for s in op.route.split("/") if s]
     statics = [s for s in segments if not is_parameter(s)]
     resource = [_attr(s) for s in statics]
+    if resource and resource[0] in CLIENT_ATTRS:
+        resource[0] += "_"  # a top-level resource must not hide what the client itself has
     if not segments:
         return Placement(("root",), COLLECTION_VERBS.get(op.verb, op.verb))
     last = segments[-1]

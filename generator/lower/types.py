@@ -343,22 +343,17 @@ class SchemaLowering:
             self._memo[(ptr, input_side)] = ModelRef(name)
             self._define(name, schema, ptr, input_side, owner=owner, named=False)
             return ModelRef(name)
-        if not typed:
-            return (
-                NONE
-                if nullable and parts
-                else self._piece_type(*parts[0], hint, input_side, owner)
-                if parts
-                else OBJECT
-            )
+        if not parts:
+            return OBJECT
         # The most telling piece types the whole: a named one, else one that lists its values, else the first.
         primary_ptr, primary = min(
-            typed, key=lambda part: (not part[0].startswith("/components/"), part[1].enum is None, 0)
+            typed or parts, key=lambda part: (not part[0].startswith("/components/"), part[1].enum is None)
         )
         kinds = {tuple(self._types(s)[0]) for _, s in typed}
         if len(typed) > 1 and (len(kinds) > 1 or sum(s.enum is not None for _, s in typed) > 1):
             self.widenings.add(ptr, "allOf", f"allOf of several typed schemas; typed by {primary_ptr}")
         result = self._piece_type(primary_ptr, primary, hint, input_side, owner)
+        # A piece that allows only null (3.0 authors write `nullable: true` there) means the whole may be null.
         return Nullable(result) if nullable and result != NONE and not isinstance(result, Nullable) else result
 
     def _piece_type(self, part_ptr: str, part: Schema, hint: str, input_side: bool, owner: str | None) -> TypeExpr:
@@ -383,7 +378,13 @@ class SchemaLowering:
         inner = union.inner if isinstance(union, Nullable) else union
         if not isinstance(inner, UnionOf):
             return union
-        discriminated = self._discriminate(schema, inner, variants, ptr)
+        # The variant each member came from (two variants may name one type; a nested union adds members).
+        first_variant: dict[TypeExpr, Any] = {}
+        for member, variant in zip(members, variants, strict=True):
+            first_variant.setdefault(member.inner if isinstance(member, Nullable) else member, variant)
+        if any(member not in first_variant for member in inner.members):
+            return union
+        discriminated = self._discriminate(schema, inner, [first_variant[m] for m in inner.members], ptr)
         if discriminated is None:
             return union
         if not name_unions:

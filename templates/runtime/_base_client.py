@@ -279,7 +279,7 @@ class Delimited:
 
     __slots__ = ("delimiter", "values")
 
-    def __init__(self, values: Sequence[object] | Mapping[str, object] | NotGiven, delimiter: str = ",") -> None:
+    def __init__(self, values: object, delimiter: str = ",") -> None:
         self.values = values
         self.delimiter = delimiter
 
@@ -306,11 +306,14 @@ def _add_query(params: list[tuple[str, str | int | float | bool | None]], key: s
     if value is NOT_GIVEN:
         return
     if isinstance(value, Delimited):
-        values = value.values
-        if isinstance(values, Mapping):
-            values = [item for pair in values.items() for item in pair]
-        if not isinstance(values, NotGiven):
-            params.append((key, value.delimiter.join(_to_str(v) for v in values)))
+        items = value.values
+        if isinstance(items, NotGiven):
+            return
+        if isinstance(items, Mapping):
+            items = [item for pair in cast(Mapping[str, object], items).items() for item in pair]
+        elif not isinstance(items, (list, tuple)):
+            items = [items]  # a union of a scalar and an array: the scalar alone
+        params.append((key, value.delimiter.join(_to_str(v) for v in cast(Sequence[object], items))))
     elif isinstance(value, JsonParam):
         if value.value is not NOT_GIVEN:
             params.append((key, _json.dumps(jsonable(value.value), separators=(",", ":"))))

@@ -1,22 +1,25 @@
 """A Prism sweep over the APIs.guru corpus: each spec generated through the real CLI, served by `prism mock -d`
 (seeded, so answers repeat), and every operation called through the generated sync client.
 
-    .venv/bin/python -m tests.corpus.prism_sweep                       # the first 40 specs -> tests/corpus/PRISM.md
+    .venv/bin/python -m tests.corpus.prism_sweep                  # the first 40 specs -> tests/corpus/PRISM.md
     .venv/bin/python -m tests.corpus.prism_sweep --specs nba.com.json --out -
 
-Arguments are synthesized from the spec, but passed as a user reading the generated signature would: a parameter
-the signature makes optional is left out when the spec requires it (so Prism tells whether the signature lied), and
-passed (when a value can be made) when the spec makes it optional too. Each operation ends in one class:
+Arguments are synthesized from the spec (tests/corpus/sweep_synth.py) but passed as a user reading the generated
+signature would: a parameter the signature makes optional is left out when the spec requires it (so Prism says
+whether the signature is right), and passed, when a value can be made, when the spec makes it optional too. Each
+operation ends in one class:
 
 - ok: a 2xx, parsed into the method's declared return type;
-- rejected: Prism refused the request (4xx with `sl-violations`, or no route matched);
-- answer refused: a 2xx that the client could not parse into its return type;
-- prism failed: Prism could not serve (5xx, no 2xx in the spec, a security check the dummy credentials failed);
-- unsynthesizable: no argument value could be made;
+- rejected: Prism refused the request the client built (4xx naming the violation, a wrong Accept or Content-Type,
+  a security requirement the request does not meet);
+- answer refused: a 2xx the spec allows, which the client could not turn into its return type;
+- prism failed: Prism could not serve or judge (5xx, a crash, an answer breaking the spec's own schema, a known
+  Prism limit such as arrays in form bodies), or the spec itself is at fault (no 2xx, a #fragment in the path);
+- unsynthesizable: no argument value could be made (e.g. the spec's schema rejects its own enum);
 - not called: the operation has no generated method (a generator bug);
-- client error: the client raised before any answer (a generator bug).
+- client error: the client raised before it had an answer (a generator bug).
 
-Raw results go to `.corpus/prism_sweep.json`.
+Raw results go to `.corpus/<name of --out>.json`.
 """
 
 from __future__ import annotations
@@ -33,13 +36,14 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 import warnings
 from collections import Counter
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from re import _parser as sre  # type: ignore[attr-defined]
 from types import ModuleType
 from typing import Any, get_args, get_origin
 
@@ -50,197 +54,24 @@ from generator.ir import Method, Param, Resource
 from generator.load import load
 from generator.lower import Options, lower
 from tests.corpus.run import CACHE, ROOT, fetch, listed
+from tests.corpus.sweep_synth import SweepSynth, Unsynthesizable
 from tests.support.corpus import import_as
 from tests.support.prism import PRISM, PrismError, PrismMock
-from tests.support.synth import Synth, Unsynthesizable
 
 WORK = CACHE / "prism"
-RAW = CACHE / "prism_sweep.json"
 SEED = "sdkforge"
-CREDENTIAL = "c3dlZXA6Y3JlZGVudGlhbA=="  # base64 of "sweep:credential": also a valid HTTP Basic token
-CALL_TIMEOUT = 20.0  # seconds per call
+CREDENTIAL = "c3dlZXA6Y3JlZGVudGlhbA=="  # base64 of "sweep:credential": also passes as an HTTP Basic token
+CALL_TIMEOUT = 10.0  # seconds per call
 GENERATE_TIMEOUT = 300
 THREADS = 4
+RESTARTS = 4  # of a Prism that crashed, per spec
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 CLIENT_OPTIONS = {"base_url", "environment", "timeout", "max_retries", "default_headers", "http_client"}
 CLASSES = ("ok", "rejected", "answer refused", "prism failed", "unsynthesizable", "not called", "client error")
-PLAIN_HEADERS = {"host", "accept", "accept-encoding", "connection", "user-agent", "content-type", "content-length"}
-BODY_PREFERENCE = ("json", "multipart", "form", "binary", "text")  # the generator's choice among body media
+BODY_PREFERENCE = ("json", "multipart", "form", "binary", "text")  # the generator's choice among body media types
+IGNORED_HEADERS = ("accept", "content-type", "authorization")  # header parameters OpenAPI says to ignore
 TEXT_BODY = "Hello world"
 BINARY_BODY = b"\x89sweep\x00binary"
-
-
-# --- values ------------------------------------------------------------------------------------------------------
-
-_MORE_FORMATS = {"byte": "c3RyaW5n", "duration": "P1D", "int32": "1", "int64": "1", "uint64": "1", "double": "1.5"}
-
-
-class SweepSynth(Synth):
-    """Synth, plus strings for a `pattern` (built from the parsed regex), a few more formats, and a validator that
-    knows discriminators (a tag must name one of the variants)."""
-
-    overlapping = False  # a value made so far relies on a discriminator to pick its oneOf variant
-
-    def resolve(self, schema: Any) -> Any:
-        """Also through arrays: `#/paths/~1a/get/parameters/0`."""
-        for _ in range(50):
-            ref = schema.get("$ref") if isinstance(schema, Mapping) else None
-            if not isinstance(ref, str) or not ref.startswith("#"):
-                return super().resolve(schema)
-            schema = self.document
-            for token in filter(None, ref[1:].split("/")):
-                token = token.replace("~1", "/").replace("~0", "~")
-                schema = schema[int(token)] if isinstance(schema, list) else schema[token]
-        raise Unsynthesizable("a $ref cycle")
-
-    def mismatch(self, schema: Any, value: Any, at: str = "value") -> str:
-        node = self.resolve(schema)
-        tag = (node.get("discriminator") or {}).get("propertyName")
-        if not tag or not isinstance(value, dict) or not _variant_refs(node):
-            return super().mismatch(schema, value, at)
-        chosen = _chosen(node, value.get(tag))
-        if chosen is None:
-            return f"{at}.{tag} = {value.get(tag)!r} names no variant of the discriminator"
-        rest = {k: v for k, v in node.items() if k not in ("oneOf", "anyOf", "discriminator")}
-        return super().mismatch(rest, value, at) or self.mismatch({"$ref": chosen}, value, at)
-
-    def _variant(self, schema: Mapping[str, Any], key: str, depth: int, request: bool) -> Any:
-        """A discriminated union: the first variant that can be made, with its tag; preferably one that only this
-        variant accepts, for validators that ignore the discriminator (Prism does)."""
-        tag = (schema.get("discriminator") or {}).get("propertyName")
-        tagged = []
-        for ref in _variant_refs(schema) if tag else []:
-            try:
-                value = self._value({"$ref": ref}, depth, request)
-            except Unsynthesizable:
-                continue
-            names = [*(schema["discriminator"].get("mapping") or {}), ref.rsplit("/", 1)[-1]]
-            for name in names:
-                candidate = {**value, tag: name} if isinstance(value, dict) and _chosen(schema, name) == ref else None
-                if candidate is None or self.mismatch(schema, candidate):
-                    continue
-                if not Synth.mismatch(self, schema, candidate):
-                    return candidate
-                tagged.append(candidate)
-        if tagged:
-            self.overlapping = True
-            return tagged[0]
-        return super()._variant(schema, key, depth, request)
-
-    def _string(self, schema: Mapping[str, Any]) -> str:
-        fmt = str(schema.get("format", ""))
-        plain = {k: v for k, v in schema.items() if k != "pattern"}
-        text = super()._string({**plain, "format": "none"} if fmt in _MORE_FORMATS else plain)
-        if fmt in _MORE_FORMATS:
-            text = _MORE_FORMATS[fmt]
-        pattern = schema.get("pattern")
-        if not pattern or _matches(pattern, text):
-            return text
-        low, high = int(schema.get("minLength", 0)), schema.get("maxLength")
-        for extra in range(0, max(low, 1) + 1):  # longer repeats until minLength is met
-            try:
-                text = _sample(sre.parse(_python_regex(pattern)), extra)
-            except (re.error, RecursionError) as problem:
-                raise Unsynthesizable(f"a string matching {pattern!r}: {problem}") from None
-            if len(text) >= low and (high is None or len(text) <= int(high)) and _matches(pattern, text):
-                return text
-        raise Unsynthesizable(f"a string matching {pattern!r} of length {low}..{high}")
-
-
-_PROPERTIES = {"L": r"\w", "N": r"\d", "Z": r"\s"}  # Unicode property escapes, roughly (Python's re has none)
-
-
-def _python_regex(pattern: str) -> str:
-    return re.sub(r"\\p\{([LNZ])[a-z]?\}", lambda m: _PROPERTIES[m.group(1)], pattern)
-
-
-def _variant_refs(schema: Mapping[str, Any]) -> list[str]:
-    return [v["$ref"] for v in schema.get("oneOf") or schema.get("anyOf") or [] if "$ref" in v]
-
-
-def _chosen(schema: Mapping[str, Any], tag: object) -> str | None:
-    """The $ref a discriminator tag selects: through the mapping, else by the component's name."""
-    target = (schema["discriminator"].get("mapping") or {}).get(tag)
-    if isinstance(target, str):
-        return target if target.startswith("#") else f"#/components/schemas/{target}"
-    return next((ref for ref in _variant_refs(schema) if ref.rsplit("/", 1)[-1] == tag), None)
-
-
-def _matches(pattern: str, text: str) -> bool:
-    try:
-        return re.search(_python_regex(pattern), text) is not None
-    except re.error:
-        return False
-
-
-def _sample(items: Any, extra: int) -> str:
-    """A string the parsed regex matches, taking `min + extra` rounds of each repeat (lookarounds are ignored and
-    the result checked afterwards)."""
-    out = []
-    for op, arg in items:
-        name = str(op)
-        if name == "LITERAL":
-            out.append(chr(arg))
-        elif name == "NOT_LITERAL":
-            out.append("b" if arg == ord("a") else "a")
-        elif name == "ANY":
-            out.append("a")
-        elif name == "IN":
-            out.append(_member(arg))
-        elif name == "CATEGORY":
-            out.append(_CATEGORY[str(arg)])
-        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-            low, high, sub = arg
-            out.append(_sample(sub, extra) * min(high, low + extra))
-        elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
-            out.append(_sample(arg[-1], extra))
-        elif name == "BRANCH":
-            out.append(_sample(arg[1][0], extra))
-        elif name not in ("AT", "ASSERT", "ASSERT_NOT"):
-            raise re.error(f"no sample for {name}")
-    return "".join(out)
-
-
-_CATEGORY = {
-    "CATEGORY_DIGIT": "0",
-    "CATEGORY_NOT_DIGIT": "a",
-    "CATEGORY_WORD": "a",
-    "CATEGORY_NOT_WORD": "-",
-    "CATEGORY_SPACE": " ",
-    "CATEGORY_NOT_SPACE": "a",
-}
-_TESTS: dict[str, Callable[[str], bool]] = {
-    "CATEGORY_DIGIT": str.isdigit,
-    "CATEGORY_NOT_DIGIT": lambda c: not c.isdigit(),
-    "CATEGORY_WORD": lambda c: c.isalnum() or c == "_",
-    "CATEGORY_NOT_WORD": lambda c: not (c.isalnum() or c == "_"),
-    "CATEGORY_SPACE": str.isspace,
-    "CATEGORY_NOT_SPACE": lambda c: not c.isspace(),
-}
-
-
-def _member(items: Any) -> str:
-    """A character of the class `[...]`: the first one it names, or for `[^...]` a common one it leaves out."""
-    negated = bool(items) and str(items[0][0]) == "NEGATE"
-
-    def inside(char: str) -> bool:
-        for op, arg in items:
-            name = str(op)
-            if (name == "LITERAL" and char == chr(arg)) or (name == "RANGE" and arg[0] <= ord(char) <= arg[1]):
-                return True
-            if name == "CATEGORY" and _TESTS[str(arg)](char):
-                return True
-        return False
-
-    for char in "a0A_-. xZ9":
-        if inside(char) != negated:
-            return char
-    op, arg = items[0]
-    if str(op) == "LITERAL":
-        return chr(arg)
-    if str(op) == "RANGE":
-        return chr(arg[0])
-    raise re.error("no member for a character class")
 
 
 # --- the operations, as the spec has them --------------------------------------------------------------------------
@@ -252,8 +83,8 @@ class Operation:
     method: str
     parameters: dict[tuple[str, str], Mapping[str, Any]]  # (name, in) -> parameter, $refs resolved
     body: Mapping[str, Any]  # the requestBody, resolved ({} without one)
-    security: tuple[tuple[str, ...], ...]  # alternatives, each the schemes it needs together
-    responses: Mapping[str, Any]  # status -> response, as in the spec
+    security: tuple[dict[str, Mapping[str, Any]], ...]  # alternatives: the schemes each needs together
+    responses: Mapping[str, Any]  # status -> response
 
     @property
     def label(self) -> str:
@@ -263,8 +94,13 @@ class Operation:
     def pointer(self) -> str:
         return "/paths/" + self.path.replace("~", "~0").replace("/", "~1") + "/" + self.method
 
+    def success_media(self, synth: SweepSynth) -> list[str]:
+        codes = [c for c in self.responses if str(c).startswith("2")] or ["default"]
+        return [m for c in codes if c in self.responses for m in synth.resolve(self.responses[c]).get("content") or {}]
 
-def operations(document: Mapping[str, Any], synth: Synth) -> list[Operation]:
+
+def operations(document: Mapping[str, Any], synth: SweepSynth) -> list[Operation]:
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
     found = []
     for path, item in document.get("paths", {}).items():
         item = synth.resolve(item)
@@ -275,7 +111,10 @@ def operations(document: Mapping[str, Any], synth: Synth) -> list[Operation]:
                 for param in [*item.get("parameters", []), *node.get("parameters", [])]:
                     param = synth.resolve(param)
                     params[(param["name"], param["in"])] = param
-                security = tuple(tuple(r) for r in node.get("security", document.get("security")) or [])
+                security = tuple(
+                    {name: synth.resolve(schemes.get(name, {})) for name in alternative}
+                    for alternative in node.get("security", document.get("security")) or []
+                )
                 body = synth.resolve(node.get("requestBody", {}))
                 found.append(Operation(path, method, params, body, security, node.get("responses") or {}))
     return found
@@ -317,7 +156,7 @@ class Call:
     args: list[Any] = field(default_factory=list)
     kwargs: dict[str, Any] = field(default_factory=dict)
     left_out: list[str] = field(default_factory=list)  # required by the spec, optional in the signature
-    overlapping: bool = False  # a value fits several oneOf variants, and only the discriminator picks one
+    overlapping: bool = False  # a value fits several oneOf variants; only its discriminator picks one
 
     def text(self) -> str:
         shown = [repr(a) for a in self.args] + [f"{k}={v!r}" for k, v in self.kwargs.items()]
@@ -326,7 +165,7 @@ class Call:
 
 @dataclass
 class Body:
-    """The request body as the generator picks it (its preferred media type), with a value for it."""
+    """The request body in the media type the generator picks, with a value for it."""
 
     kind: str = ""  # "" without a body; else json, multipart, form, binary, text
     required: bool = False
@@ -335,23 +174,25 @@ class Body:
     problem: str = ""  # why no value could be made
 
     @classmethod
-    def of(cls, op: Operation, synth: Synth) -> Body:
+    def of(cls, op: Operation, synth: SweepSynth) -> Body:
         content = op.body.get("content") or {}
         if not content:
             return cls()
         media = min(content, key=lambda m: (BODY_PREFERENCE.index(media_kind(m)), m))
         body = cls(media_kind(media), bool(op.body.get("required")), synth.merged(content[media].get("schema", {})))
-        if body.kind in ("text", "binary") or not body.schema:
-            body.value = TEXT_BODY if body.kind == "text" else BINARY_BODY
-            return body
-        try:
-            body.value = checked(synth, body.schema)
-        except Unsynthesizable as problem:
-            body.problem = str(problem)
+        if body.kind == "binary":  # the spec sometimes describes raw bytes as base64 text
+            body.value = b"c3RyaW5n" if body.schema.get("format") == "byte" else BINARY_BODY
+        elif body.kind == "text" or not body.schema:
+            body.value = TEXT_BODY
+        else:
+            try:
+                body.value = checked(synth, body.schema)
+            except Unsynthesizable as problem:
+                body.problem = str(problem)
         return body
 
 
-def checked(synth: Synth, schema: Any) -> Any:
+def checked(synth: SweepSynth, schema: Any) -> Any:
     """A synthesized value, refused when the spec's own schema rejects it (e.g. an enum of strings of type number)."""
     value = synth.value(schema)
     if wrong := synth.mismatch(schema, value):
@@ -359,10 +200,10 @@ def checked(synth: Synth, schema: Any) -> Any:
     return value
 
 
-Maker = Callable[[], Any] | None  # makes the value of one argument; None: leave an optional one out
+Maker = Callable[[], Any] | None  # makes one argument's value; None: leave the optional argument out
 
 
-def source(op: Operation, param: Param, body: Body, synth: Synth) -> tuple[bool, Maker]:
+def source(op: Operation, param: Param, body: Body, synth: SweepSynth) -> tuple[bool, Maker]:
     """(does the spec require it, how to make its value) for one parameter of the generated method."""
     if param.location in ("path", "query", "header", "cookie"):
         spec = op.parameters[(param.wire_name, param.location)]
@@ -406,10 +247,9 @@ def build_call(op: Operation, chain: tuple[str, ...], method: Method, synth: Swe
             with contextlib.suppress(Unsynthesizable):
                 call.kwargs[param.py_name] = make()
     spread = [p for p in params if p.location in ("body", "form", "file")]
-    if any(p.py_name in call.kwargs for p in spread):  # a body is sent: the spec's required properties must be in it
+    if any(p.py_name in call.kwargs for p in spread):  # a body is sent: it must hold every required property
         names = {p.wire_name for p in spread}
-        missing = [name for name in body.schema.get("required") or [] if name not in names]
-        call.left_out += [f"body {name} (no parameter)" for name in missing]
+        call.left_out += [f"body {n} (no parameter)" for n in body.schema.get("required") or [] if n not in names]
     call.args = [call.kwargs.pop(p.py_name) for p in params[: method.positional]]
     call.overlapping = synth.overlapping
     return call
@@ -430,7 +270,7 @@ class Result:
     note: str = ""  # about a passing call: Prism's warnings, a static answer
 
 
-_last = threading.local()  # per worker thread: the last request sent and the last response's sl-violations
+_last = threading.local()  # per worker thread: the last request sent, the last answer's sl-violations
 
 
 def _only_here(request: httpx.Request) -> None:
@@ -508,7 +348,69 @@ def _problem(response: httpx.Response) -> tuple[str, list[dict[str, Any]], str]:
     return code, violations, _clip(f"{response.status_code} {text}", 500)
 
 
-def _invalid_answer(op: Operation, response: httpx.Response, synth: Synth) -> str:
+# --- classifying ---------------------------------------------------------------------------------------------------
+
+
+def _meets(request: httpx.Request, scheme: Mapping[str, Any]) -> bool:
+    """Does the request carry a credential of this security scheme?"""
+    auth = request.headers.get("authorization", "").lower()
+    kind = scheme.get("type")
+    if kind == "http":
+        return auth.startswith(str(scheme.get("scheme", "")).lower() + " ")
+    if kind in ("oauth2", "openIdConnect"):
+        return auth.startswith("bearer ")
+    name, where = str(scheme.get("name", "")), scheme.get("in")
+    if where == "query":
+        return name in request.url.params
+    if where == "cookie":
+        return f"{name}=" in request.headers.get("cookie", "")
+    return kind == "apiKey" and name in request.headers
+
+
+def _security(call: Call, request: httpx.Request, text: str) -> tuple[str, str]:
+    needs = " or ".join("+".join(alternative) or "none" for alternative in call.op.security) or "nothing"
+    if call.op.security and not any(all(_meets(request, s) for s in a.values()) for a in call.op.security):
+        credentials = [h for h in request.headers if h.lower() in ("authorization", "cookie") or "key" in h.lower()]
+        sent = f"headers {credentials}, query {sorted(request.url.params.keys())}"
+        return "rejected", f"security: the request meets none of the spec's requirements ({needs}); sent {sent}"
+    return "prism failed", f"security: {text} (the spec asks for {needs})"
+
+
+def _not_acceptable(call: Call, request: httpx.Request, synth: SweepSynth, text: str) -> tuple[str, str]:
+    media = call.op.success_media(synth)
+    if any(m.split(";")[0].strip() in ("*/*", "*") for m in media):
+        return "prism failed", f"Prism cannot serve a `*/*` response: {text}"
+    return "rejected", f"Accept: {request.headers.get('accept')} names none of the answer's media types {media}: {text}"
+
+
+def _prism_limit(call: Call, request: httpx.Request, synth: SweepSynth, violation: Mapping[str, Any]) -> str:
+    """The Prism limitation behind a violation, or "" when the request is really at fault."""
+    location = [str(x) for x in violation.get("location", [])]
+    location = location[1:] if location[:1] == ["request"] else location
+    message = str(violation.get("message", ""))
+    quoted = re.search(r"property '([^']+)'", message)
+    name = location[1] if len(location) > 1 else quoted.group(1) if quoted else ""
+    where = location[0] if location else ""
+    if where == "path" and (name, "path") not in call.op.parameters:
+        return "Prism matched another path template"
+    if where == "body" and message.endswith("must be array"):
+        if media_kind(request.headers.get("content-type", "")) in ("form", "multipart"):
+            return "Prism reads no arrays from form bodies (stoplightio/prism#2654)"
+    if call.overlapping and "exactly one schema in oneOf" in message:
+        return "Prism validates oneOf without the discriminator"
+    if where == "header" and name.lower() in IGNORED_HEADERS:
+        return "Prism enforces a header parameter that OpenAPI says to ignore"
+    if where == "query" and re.search(r"\[|%5b", name, re.IGNORECASE):
+        return "Prism cannot match query parameter names with brackets"
+    if where == "query" and message.endswith("must be array,null"):
+        return "Prism reads a single value as a string for a nullable array"
+    param = call.op.parameters.get((name.split(".")[0], "query"))
+    if where == "query" and param and synth.merged(param.get("schema", {})).get("type") == "object":
+        return "Prism does not read object query parameters (style form, explode)"
+    return ""
+
+
+def _invalid_answer(op: Operation, response: httpx.Response, synth: SweepSynth) -> str:
     """Why the spec's schema for this answer rejects it ("" when it accepts it, or the answer is not JSON)."""
     status = str(response.status_code)
     found = op.responses.get(status) or op.responses.get(f"{status[0]}XX") or op.responses.get("default")
@@ -522,14 +424,15 @@ def _invalid_answer(op: Operation, response: httpx.Response, synth: Synth) -> st
     return synth.mismatch(entry.get("schema", {}), value, "answer") if isinstance(entry, Mapping) else ""
 
 
-def classify(package: ModuleType, synth: Synth, call: Call, exc: Exception) -> tuple[str, str]:
-    if isinstance(exc, package.APIResponseValidationError) and (wrong := _invalid_answer(call.op, exc.response, synth)):
-        return "prism failed", _clip(
-            f"Prism's answer breaks the spec's own schema ({wrong}), so the client refused it", 400
-        )
-    if isinstance(exc, Refused | package.APIResponseValidationError):
-        answer = f" | answer: {_clip(exc.response.text, 200)}" if hasattr(exc, "response") else ""
-        return "answer refused", _clip(f"{type(exc).__name__}: {exc}{answer}", 600)
+def classify(package: ModuleType, synth: SweepSynth, call: Call, exc: Exception) -> tuple[str, str]:
+    if isinstance(exc, package.APIResponseValidationError):
+        if exc.response.status_code == 204:
+            return "prism failed", "the spec gives a 204 answer a body, which HTTP cannot carry"
+        if wrong := _invalid_answer(call.op, exc.response, synth):
+            return "prism failed", _clip(f"Prism's answer breaks the spec's own schema: {wrong}", 400)
+        return "answer refused", _clip(f"{exc} | answer: {exc.response.text}", 600)
+    if isinstance(exc, Refused):
+        return "answer refused", _clip(str(exc), 600)
     if isinstance(exc, package.APIConnectionError):
         return "prism failed", f"{type(exc).__name__}: {exc.message}"
     if not isinstance(exc, package.APIStatusError):
@@ -537,32 +440,24 @@ def classify(package: ModuleType, synth: Synth, call: Call, exc: Exception) -> t
     code, violations, text = _problem(exc.response)
     status, request = exc.response.status_code, exc.response.request
     if code in ("UNAUTHORIZED", "FORBIDDEN") or (not code and status in (401, 403)):
-        needs = " or ".join("+".join(r) or "none" for r in call.op.security) or "nothing"
-        sent = sorted(h for h in request.headers if h.lower() not in PLAIN_HEADERS)
-        return "prism failed", f"security: {text}; the spec asks for {needs}; sent headers {sent}"
-    if code == "NOT_ACCEPTABLE" and request.headers.get("accept") == "application/json":
-        return "prism failed", f"Prism cannot serve JSON for a `*/*` (or other) response media type: {text}"
+        return _security(call, request, text)
+    if code == "NOT_ACCEPTABLE":
+        return _not_acceptable(call, request, synth, text)
+    if code in ("NO_PATH_MATCHED_ERROR", "NO_METHOD_MATCHED_ERROR") and re.search(r"[#?]", call.op.path):
+        return "prism failed", f"the spec's path has a #fragment or ?query, which Prism cannot route: {text}"
+    if code == "INVALID_CONTENT_TYPE":
+        return "rejected", text
     if status >= 500 or code == "NO_RESPONSE_DEFINED":
         return "prism failed", text
-    if code in ("NO_PATH_MATCHED_ERROR", "NO_METHOD_MATCHED_ERROR") and "#" in call.op.path:
-        return "prism failed", f"the spec's path has a #fragment, which no request carries: {text}"
     if not violations and not code:
         return "prism failed", f"Prism answered a non-2xx response of the spec: {text}"
-    path_params = {name for name, where in call.op.parameters if where == "path"}
-    elsewhere = [
-        v for v in violations if v.get("location", [])[1:2] == ["path"] and v["location"][2] not in path_params
-    ]
-    if elsewhere:
-        return "prism failed", f"Prism matched another path template: {text}"
-    form = media_kind(request.headers.get("content-type", "")) in ("form", "multipart")
-    if form and violations and all(str(v.get("message", "")).endswith("must be array") for v in violations):
-        return "prism failed", f"Prism reads no arrays from form bodies (stoplightio/prism#2654): {text}"
-    if call.overlapping and any("exactly one schema in oneOf" in str(v.get("message")) for v in violations):
-        return "prism failed", f"Prism validates oneOf without the discriminator: {text}"
+    limits = [_prism_limit(call, request, synth, v) for v in violations]
+    if limits and all(limits):
+        return "prism failed", f"{limits[0]}: {text}"
     return "rejected", text
 
 
-def call_one(package: ModuleType, client: object, synth: Synth, spec: str, call: Call) -> Result:
+def call_one(package: ModuleType, client: object, synth: SweepSynth, spec: str, call: Call) -> Result:
     result = Result(spec, call.op.label, "ok", call=call.text(), left_out=", ".join(call.left_out))
     target: Any = client
     for attr in (*call.chain, call.method.name):
@@ -575,16 +470,15 @@ def call_one(package: ModuleType, client: object, synth: Synth, spec: str, call:
             try:
                 conforms(package, answer, return_type(target))
             except (pydantic.ValidationError, TypeError) as problem:
-                raise Refused(str(problem)) from None
+                raise Refused(f"{type(problem).__name__}: {problem}") from None
             result.outcome, result.reason = "ok", ""
             result.note += f"Prism warned: {_clip(_last.violations, 300)}" if _last.violations else ""
-            break
+            return result
         except Exception as exc:
             result.outcome, result.reason = classify(package, synth, call, exc)
             result.request = _sent(_last.request)
-            dynamic_failed = "dynamic response" in result.reason or "Maximum call stack" in result.reason
-            if extra or not (result.outcome == "prism failed" and dynamic_failed):
-                break
+            if extra or not (result.outcome == "prism failed" and " UNKNOWN: " in result.reason):
+                return result
             result.note = f"answered statically: the dynamic answer failed ({_clip(result.reason, 150)}); "
             extra = {"extra_headers": {"Prefer": "dynamic=false"}}
     return result
@@ -620,6 +514,65 @@ def seeded_prism(directory: Path) -> Path:
     return wrapper
 
 
+@dataclass
+class Target:
+    """What one spec's calls need: its file, the generated package and client, and values."""
+
+    rel: str
+    spec_file: Path
+    module: ModuleType
+    client_class: type
+    credentials: dict[str, str]
+    synth: SweepSynth
+
+
+def serve(target: Target, calls: list[Call], threads: int) -> tuple[list[Result], str]:
+    """The calls against a fresh Prism: their results, and what Prism said when it crashed ("" when it did not)."""
+    hooks = {"request": [_only_here], "response": [_remember]}
+    with (
+        PrismMock(target.spec_file, WORK / "logs", prism=seeded_prism(WORK)) as prism,
+        httpx.Client(timeout=CALL_TIMEOUT, follow_redirects=False, event_hooks=hooks) as http,
+        target.client_class(
+            base_url=prism.url, max_retries=0, timeout=CALL_TIMEOUT, http_client=http, **target.credentials
+        ) as client,
+        ThreadPoolExecutor(threads) as pool,
+    ):
+        results = list(pool.map(lambda c: call_one(target.module, client, target.synth, target.rel, c), calls))
+        try:
+            urllib.request.urlopen(prism.url, timeout=10).close()
+        except urllib.error.HTTPError:
+            pass  # answering: alive
+        except OSError:
+            lines = [line for line in prism.log().splitlines() if "Error" in line and not line.strip().startswith("at")]
+            return results, _clip(lines[-1] if lines else "no message", 150)
+    return results, ""
+
+
+def run_calls(target: Target, calls: list[Call]) -> list[Result]:
+    """All calls; when Prism crashes, the calls it left unanswered again, one at a time, restarting Prism after the
+    call that crashed it (at most RESTARTS times)."""
+    done: list[Result] = []
+    pending, threads, lost, crash = calls, THREADS, [], ""
+    for _ in range(RESTARTS + 1):
+        try:
+            results, crash = serve(target, pending, threads)
+        except PrismError as problem:
+            why = f"Prism did not start: {_clip(str(problem).splitlines()[0], 300)}"
+            return done + [Result(target.rel, c.op.label, "prism failed", why) for c in pending]
+        lost = [r for r in results if crash and r.reason.startswith("APIConnectionError")]
+        done += [r for r in results if all(r is not x for x in lost)]
+        if lost and threads == 1:  # in order: the first unanswered call is the one that crashed Prism
+            lost[0].reason = f"Prism crashed on this request ({crash})"
+            done.append(lost.pop(0))
+        if not lost:
+            return done
+        unanswered = {r.operation for r in lost}
+        pending, threads = [c for c in pending if c.op.label in unanswered], 1
+    for result in lost:
+        result.reason = f"Prism crashed ({crash}); not retried"
+    return done + lost
+
+
 def sweep_spec(index: int, rel: str, api: Path) -> dict[str, Any]:
     spec_file = api / rel
     package = f"sweep_{index:04d}"
@@ -633,7 +586,6 @@ def sweep_spec(index: int, rel: str, api: Path) -> dict[str, Any]:
     sdk = lower(spec, Options(package))
     by_pointer = methods_by_pointer(sdk.resources)
     synth = SweepSynth(spec.raw)
-    module = import_as(out / package, package)
     calls: list[Call] = []
     results: list[Result] = []
     for op in operations(spec.raw, synth):
@@ -642,33 +594,16 @@ def sweep_spec(index: int, rel: str, api: Path) -> dict[str, Any]:
             continue
         try:
             calls.append(build_call(op, *by_pointer[op.pointer], synth))
-        except Unsynthesizable as problem:
-            results.append(Result(rel, op.label, "unsynthesizable", _clip(str(problem), 300)))
+        except (Unsynthesizable, RecursionError) as problem:
+            results.append(Result(rel, op.label, "unsynthesizable", _clip(str(problem) or "recursion", 300)))
+    module = import_as(out / package, package)
     client_class = getattr(module, sdk.client_name)
     credentials = {
         name: CREDENTIAL
         for name, p in inspect.signature(client_class).parameters.items()
         if p.kind is inspect.Parameter.KEYWORD_ONLY and name not in CLIENT_OPTIONS
     }
-    hooks = {"request": [_only_here], "response": [_remember]}
-    crash = ""
-    try:
-        with (
-            PrismMock(spec_file, WORK / "logs", prism=seeded_prism(WORK)) as prism,
-            httpx.Client(timeout=CALL_TIMEOUT, follow_redirects=False, event_hooks=hooks) as http,
-            client_class(
-                base_url=prism.url, max_retries=0, timeout=CALL_TIMEOUT, http_client=http, **credentials
-            ) as client,
-            ThreadPoolExecutor(THREADS) as pool,
-        ):
-            results += pool.map(lambda call: call_one(module, client, synth, rel, call), calls)
-            crash = next((line for line in prism.log().splitlines() if "FATAL ERROR" in line), "")
-    except PrismError as problem:
-        first = _clip(str(problem).splitlines()[0], 300)
-        results += [Result(rel, call.op.label, "prism failed", f"Prism did not start: {first}") for call in calls]
-    for result in results:
-        if crash and result.reason.startswith("APIConnectionError"):
-            result.reason = f"Prism crashed ({_clip(crash, 120)}): {result.reason}"
+    results += run_calls(Target(rel, spec_file, module, client_class, credentials, synth), calls)
     summary["results"] = [asdict(r) for r in sorted(results, key=lambda r: r.operation)]
     summary["seconds"] = round(time.monotonic() - started, 1)
     return summary
@@ -677,7 +612,7 @@ def sweep_spec(index: int, rel: str, api: Path) -> dict[str, Any]:
 # --- the report ----------------------------------------------------------------------------------------------------
 
 
-def report(summaries: list[dict[str, Any]], minutes: float) -> str:
+def report(summaries: list[dict[str, Any]], minutes: float, raw: Path) -> str:
     totals: Counter[str] = Counter()
     rows = []
     for s in summaries:
@@ -694,30 +629,29 @@ def report(summaries: list[dict[str, Any]], minutes: float) -> str:
         "",
         f"{len(summaries)} specs of `../shared/corpus/apisguru-dev.txt`, {generated} generated; every operation "
         f"called through the sync client against `prism mock -d --seed {SEED}`; {minutes:.1f} min. "
-        f"Raw results: `{RAW.relative_to(ROOT)}`.",
+        f"Raw results: `{raw.relative_to(ROOT)}`. The classes are described in `tests/corpus/prism_sweep.py`.",
         "",
         "Totals: " + ", ".join(f"{c} {totals[c]}" for c in CLASSES) + f" (of {sum(totals.values())} operations).",
         "",
         "| spec | ops | " + " | ".join(CLASSES) + " |",
         "|---|" + "---:|" * (len(CLASSES) + 1),
         *rows,
-        "",
-        "## Not ok",
-        "",
     ]
-    for s in summaries:
-        for r in s["results"]:
-            if r["outcome"] != "ok":
-                left = f" Left out: {r['left_out']}." if r["left_out"] else ""
-                sent = f" Sent: `{r['request']}`." if r["request"] else ""
-                lines.append(f"- {s['spec']} `{r['operation']}` **{r['outcome']}**: {r['reason']}{left}{sent}")
+    for outcome in CLASSES[1:]:
+        cases = [(s["spec"], r) for s in summaries for r in s["results"] if r["outcome"] == outcome]
+        if cases:
+            lines += ["", f"## {outcome} ({len(cases)})", ""]
+        for spec, r in cases:
+            left = f" Left out: {r['left_out']}." if r["left_out"] else ""
+            sent = f" Sent: `{r['request']}`." if r["request"] else ""
+            lines.append(f"- {spec} `{r['operation']}`: {r['reason']}{left}{sent}")
     return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--limit", type=int, default=40)
-    parser.add_argument("--specs", nargs="*", help="these list entries instead of the first --limit")
+    parser.add_argument("--specs", nargs="*", help="these list entries (or spec files) instead of the first --limit")
     parser.add_argument("--out", default=str(ROOT / "tests" / "corpus" / "PRISM.md"), help="'-' for stdout")
     args = parser.parse_args(argv)
     if not PRISM.exists():
@@ -740,8 +674,9 @@ def main(argv: list[str] | None = None) -> int:
         counts = Counter(r["outcome"] for r in summary["results"])
         shown = summary["error"] or ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
         print(f"[{done}/{len(specs)}] {rel} ({summary.get('seconds', 0)} s): {shown}", flush=True)
-    RAW.write_text(json.dumps(summaries, indent=1), encoding="utf-8")
-    text = report(summaries, (time.monotonic() - started) / 60)
+    raw = CACHE / f"{'prism_sweep' if args.out == '-' else Path(args.out).stem}.json"
+    raw.write_text(json.dumps(summaries, indent=1), encoding="utf-8")
+    text = report(summaries, (time.monotonic() - started) / 60, raw)
     if args.out == "-":
         sys.stdout.write(text)
     else:

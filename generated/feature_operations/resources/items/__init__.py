@@ -344,6 +344,7 @@ class ItemsResource(SyncAPIResource):
         return self._client.request(
             "PUT",
             path_template("/items/{item_id}/raw", item_id=item_id),
+            headers={"Content-Type": "application/octet-stream"},
             content=body,
             cast_to=NoneType,
             extra_headers=extra_headers,
@@ -688,6 +689,7 @@ class AsyncItemsResource(AsyncAPIResource):
         return await self._client.request(
             "PUT",
             path_template("/items/{item_id}/raw", item_id=item_id),
+            headers={"Content-Type": "application/octet-stream"},
             content=body,
             cast_to=NoneType,
             extra_headers=extra_headers,
