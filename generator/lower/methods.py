@@ -202,6 +202,8 @@ class ResourceBuilder:
             accessor = "response"
             if draft.page_items and isinstance(target, ModelRef):
                 accessor += "." + self.field_names[(target.name, draft.page_items)]
+            if isinstance(draft.returns, Nullable):  # a page may come back empty (null, or a 204)
+                accessor = f"{accessor} if response is not None else []"
             args.append(("items", f"lambda response: {accessor}"))
             args.append(("page_param", literal(draft.page_param.wire_name)))
             args.append(("first_page", str(draft.first_page)))

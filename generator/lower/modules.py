@@ -64,7 +64,8 @@ def _draft_refs(draft: DefinitionDraft) -> list[str]:
 
 def assign_modules(drafts: dict[str, DefinitionDraft]) -> dict[str, str]:
     """Class name -> module stem. Deterministic: depends only on the drafts and their order."""
-    stems = Namespace({"__init__"} | set(keyword.kwlist))
+    # types/__init__.py binds each submodule's name: a stem must not hide a name that module uses.
+    stems = Namespace({"__init__", "dict", "str", "object", "list", "importlib"} | set(keyword.kwlist))
     home: dict[str, str] = {}
     for name, draft in drafts.items():
         if draft.owner is None:

@@ -11,13 +11,13 @@ from urllib.parse import unquote_plus
 from openapi_pydantic.v3 import v3_0, v3_1
 
 from ..errors import pointer as make_pointer
-from ..ir import DictOf, ListOf, ModelRef, Nullable, Primitive, TypeExpr, UnionOf
+from ..ir import DictOf, ListOf, LiteralOf, ModelRef, Nullable, Primitive, TypeExpr, UnionOf
 from ..normalize import resolve_pointer
 from .names import Namespace, identifier, pascal
 from .printing import literal
 from .problems import Unsupported
 from .resources import OperationKey
-from .types import NONE, SchemaLowering, escape, is_reference
+from .types import NONE, SchemaLowering, escape, is_reference, union_of, value_type
 
 BYTES = Primitive("bytes")
 BINARY_RESPONSE = Primitive("BinaryContent")  # bytes that can also .read() and .write_to_file()
@@ -39,9 +39,10 @@ SIGNATURE_NAMES = {"self", "extra_headers", "extra_query", "extra_body", "timeou
 }
 
 
-def param_name(names: Namespace, wire: str, fallback: str) -> str:
+def param_name(names: Namespace, wire: str, fallback: str, classes: Namespace) -> str:
+    """A parameter named like a class the method's annotations use (`HistoryRecords`) would hide it."""
     name = identifier(wire, fallback=fallback)
-    return names.claim(name + "_" if name in SIGNATURE_NAMES else name)
+    return names.claim(name + "_" if name in SIGNATURE_NAMES or name in classes else name)
 
 
 # OpenAPI: header parameters with these names are ignored; the client sets them.
@@ -226,7 +227,7 @@ class OperationLowering:
                 wrapper = self._query_wrapper(param, param_type, param_ptr)
             drafts.append(
                 ParamDraft(
-                    py_name=param_name(names, wire, "param"),
+                    py_name=param_name(names, wire, "param", self.schemas.names),
                     wire_name=wire,
                     location=location,
                     type=param_type,
@@ -288,7 +289,9 @@ class OperationLowering:
             rest = following
             if wire not in by_wire:
                 self.warnings.append(f"{ptr}: path parameter '{wire}' is not declared; a required str argument")
-                by_wire[wire] = ParamDraft(param_name(names, wire, "param"), wire, "path", STR, True, "")
+                by_wire[wire] = ParamDraft(
+                    param_name(names, wire, "param", self.schemas.names), wire, "path", STR, True, ""
+                )
                 params.append(by_wire[wire])
             out.append(before.replace("}", "}}"))
             out.append("{" + by_wire[wire].py_name + "}")
@@ -306,7 +309,9 @@ class OperationLowering:
                 fixed.append((unquote_plus(key), unquote_plus(value)))
             elif not any(p.wire_name in (match.group(1), key) and p.location == "query" for p in params):
                 self.warnings.append(f"{ptr}: query parameter '{key}' of the path is not declared; a required str")
-                params.append(ParamDraft(param_name(names, key, "param"), key, "query", STR, True, ""))
+                params.append(
+                    ParamDraft(param_name(names, key, "param", self.schemas.names), key, "query", STR, True, "")
+                )
         return "".join(out), tuple(fixed)
 
     def _resolve_component(self, ref: str, kind: str, ptr: str) -> tuple[str, Any]:
@@ -369,7 +374,7 @@ class OperationLowering:
                 location = "form"
             params.append(
                 ParamDraft(
-                    py_name=param_name(names, prop.wire_name, "field"),
+                    py_name=param_name(names, prop.wire_name, "field", self.schemas.names),
                     wire_name=prop.wire_name,
                     location=location,
                     type=prop_type,
@@ -422,7 +427,30 @@ class OperationLowering:
                 returns = Nullable(returns)
         kinds = {_response_kind(a) for a in accepts}
         accept = "" if not accepts or kinds == {"json"} else ", ".join(dict.fromkeys(accepts))
-        return returns, accept
+        return self._castable(returns, ptr), accept
+
+    def _castable(self, returns: TypeExpr, ptr: str) -> TypeExpr:
+        """The runtime is told what to parse as `type[T]`, which type checkers refuse for a Literal: a response
+        that is a Literal (or an alias of one) is typed by the Literal's base type."""
+        inner = returns.inner if isinstance(returns, Nullable) else returns
+        members = inner.members if isinstance(inner, UnionOf) and not inner.discriminator else (inner,)
+        widened = [self._literal_base(m) for m in members]
+        if widened == list(members):
+            return returns
+        self.widenings.add(ptr + "/responses", "literal-response", "a response that is an enum; typed by its base type")
+        result = union_of(widened)
+        return Nullable(result) if isinstance(returns, Nullable) and not isinstance(result, Nullable) else result
+
+    def _literal_base(self, expr: TypeExpr) -> TypeExpr:
+        target = expr
+        while isinstance(target, ModelRef) and target.name in self.schemas.definitions:
+            draft = self.schemas.definitions[target.name]
+            if draft.kind != "alias" or draft.type is None:
+                break
+            target = draft.type.inner if isinstance(draft.type, Nullable) else draft.type
+        if isinstance(target, LiteralOf):
+            return union_of([value_type(value) for value in target.values])
+        return expr
 
 
 # Query parameters that number pages (compared case- and underscore-insensitively); a target can configure

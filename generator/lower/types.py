@@ -226,14 +226,14 @@ class SchemaLowering:
             keyword = "const" if schema.enum is None else "enum"
             self.widenings.add(ptr, keyword, f"{keyword} values that a Literal cannot hold; typed by their JSON type")
             if not types:
-                return _union_of([_value_type(v) for v in literal_values])
+                return union_of([value_type(v) for v in literal_values])
         if schema.allOf:
             return self._all_of(schema, hint, ptr, input_side, owner)
         if (schema.oneOf or schema.anyOf) and not schema.properties:
             return self._union(schema, hint, ptr, input_side, owner, name_unions)
         if len(types) > 1:
             members = [self._single_type(schema, t, hint, ptr, input_side, owner) for t in types]
-            return _union_of(members)
+            return union_of(members)
         return self._single_type(schema, types[0] if types else "", hint, ptr, input_side, owner)
 
     def _single_type(
@@ -300,7 +300,7 @@ class SchemaLowering:
         else:
             items.append(OBJECT)
         self.widenings.add(ptr, "prefixItems", "an array of varying length whose items have positions; a list")
-        return ListOf(_union_of(items))
+        return ListOf(union_of(items))
 
     def _object(self, schema: Schema, hint: str, ptr: str, input_side: bool, owner: str | None) -> TypeExpr:
         extra = schema.additionalProperties
@@ -319,7 +319,7 @@ class SchemaLowering:
                 else OBJECT
                 for value_ptr, node in values
             ]
-            return DictOf(_union_of(members))
+            return DictOf(union_of(members))
         name = self.names.claim(class_name(hint) + ("Param" if input_side and not hint.endswith("Param") else ""))
         self._memo[(ptr, input_side)] = ModelRef(name)  # before its properties: an inline schema may contain itself
         self._define(name, schema, ptr, input_side, owner=owner, named=False)
@@ -372,7 +372,7 @@ class SchemaLowering:
             variant_ptr = f"{ptr}/{keyword}/{index}"
             variant_hint = self._variant_hint(variant, hint, index)
             members.append(self.type_of(variant, variant_hint, variant_ptr, input_side=input_side, owner=owner))
-        union = _union_of(members)
+        union = union_of(members)
         if not isinstance(union, (UnionOf, Nullable)) or input_side:
             return union
         inner = union.inner if isinstance(union, Nullable) else union
@@ -618,7 +618,7 @@ def _is_literal_value(value: object) -> bool:
     return isinstance(value, (str, int, bool)) and not isinstance(value, float)
 
 
-def _value_type(value: object) -> TypeExpr:
+def value_type(value: object) -> TypeExpr:
     """The widest type of a JSON value's kind."""
     if isinstance(value, bool):
         return Primitive("bool")
@@ -649,7 +649,7 @@ def escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
-def _union_of(members: list[TypeExpr]) -> TypeExpr:
+def union_of(members: list[TypeExpr]) -> TypeExpr:
     flat: list[TypeExpr] = []
     nullable = False
     for member in members:

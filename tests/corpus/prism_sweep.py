@@ -34,18 +34,16 @@ import shlex
 import shutil
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
 import warnings
 from collections import Counter
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from types import ModuleType
-from typing import Any, get_args, get_origin
+from types import ModuleType, SimpleNamespace, UnionType
+from typing import Any, Union, get_args, get_origin
 
 import httpx
 import pydantic
@@ -63,8 +61,8 @@ SEED = "sdkforge"
 CREDENTIAL = "c3dlZXA6Y3JlZGVudGlhbA=="  # base64 of "sweep:credential": also passes as an HTTP Basic token
 CALL_TIMEOUT = 10.0  # seconds per call
 GENERATE_TIMEOUT = 300
-THREADS = 4
 RESTARTS = 4  # of a Prism that crashed, per spec
+SPEC_BUDGET = 180  # seconds of calls per spec
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 CLIENT_OPTIONS = {"base_url", "environment", "timeout", "max_retries", "default_headers", "http_client"}
 CLASSES = ("ok", "rejected", "answer refused", "prism failed", "unsynthesizable", "not called", "client error")
@@ -206,7 +204,8 @@ Maker = Callable[[], Any] | None  # makes one argument's value; None: leave the 
 def source(op: Operation, param: Param, body: Body, synth: SweepSynth) -> tuple[bool, Maker]:
     """(does the spec require it, how to make its value) for one parameter of the generated method."""
     if param.location in ("path", "query", "header", "cookie"):
-        spec = op.parameters[(param.wire_name, param.location)]
+        named = [p for (name, _), p in op.parameters.items() if name == param.wire_name]  # moved: `/a?b={b}`
+        spec = op.parameters.get((param.wire_name, param.location)) or (named or [{}])[0]
         maker = None if spec.get("deprecated") and not param.required else lambda: checked(synth, spec.get("schema"))
         return bool(spec.get("required")) or param.location == "path", maker
     if body.problem:
@@ -270,7 +269,7 @@ class Result:
     note: str = ""  # about a passing call: Prism's warnings, a static answer
 
 
-_last = threading.local()  # per worker thread: the last request sent, the last answer's sl-violations
+_last = SimpleNamespace(request=None, violations="")  # the last request sent, the last answer's sl-violations
 
 
 def _only_here(request: httpx.Request) -> None:
@@ -301,9 +300,10 @@ def conforms(package: ModuleType, result: object, annotation: Any) -> None:
         if not isinstance(result, page):
             raise TypeError(f"expected SyncPage, got {type(result).__name__}")
         result, annotation = result.items, list[get_args(annotation)[0]]  # type: ignore[misc]
-    if annotation is binary:
-        if not isinstance(result, annotation):
-            raise TypeError(f"expected BinaryContent, got {type(result).__name__}")
+    members = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else (annotation,)
+    if binary in members:  # bytes, not a pydantic type
+        if not isinstance(result, tuple(type(None) if m is None else m for m in members)):
+            raise TypeError(f"expected {annotation}, got {type(result).__name__}")
         return
     pydantic.TypeAdapter(annotation).validate_python(result, strict=True)
 
@@ -321,6 +321,9 @@ def _sent(request: httpx.Request | None) -> str:
             body = request.read().decode(errors="replace")
         except httpx.StreamError:
             body = "(a stream)"
+        body = "".join(c if c.isprintable() or c.isspace() else "?" for c in body)  # binary bodies
+        if boundary := re.search(r"boundary=([^;]+)", kind):  # random: not part of a repeatable report
+            body = body.replace(boundary.group(1), "BOUNDARY")
         text += f" [{kind.split(';')[0]}] {body}"
     return _clip(text, 400)
 
@@ -369,17 +372,35 @@ def _meets(request: httpx.Request, scheme: Mapping[str, Any]) -> bool:
 
 def _security(call: Call, request: httpx.Request, text: str) -> tuple[str, str]:
     needs = " or ".join("+".join(alternative) or "none" for alternative in call.op.security) or "nothing"
-    if call.op.security and not any(all(_meets(request, s) for s in a.values()) for a in call.op.security):
-        credentials = [h for h in request.headers if h.lower() in ("authorization", "cookie") or "key" in h.lower()]
-        sent = f"headers {credentials}, query {sorted(request.url.params.keys())}"
-        return "rejected", f"security: the request meets none of the spec's requirements ({needs}); sent {sent}"
+    met = {name for a in call.op.security for name, scheme in a.items() if _meets(request, scheme)}
+    if call.op.security and not any(a.keys() <= met for a in call.op.security):
+        return "rejected", f"security: the spec asks for {needs}; the request carries {sorted(met) or 'no credential'}"
     return "prism failed", f"security: {text} (the spec asks for {needs})"
+
+
+def _plain(media: str) -> str:
+    return media.replace(" ", "").lower()
+
+
+def _wrong_content_type(call: Call, request: httpx.Request) -> str:
+    """Why the request's Content-Type is none of the body media types the spec declares ("" when it is one)."""
+    declared = [_plain(m).split(";")[0] for m in call.op.body.get("content") or {}]
+    has_body = request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
+    sent = _plain(request.headers.get("content-type", "")).split(";")[0]
+    if not declared or not has_body or any(m == sent or m in ("*/*", sent.split("/")[0] + "/*") for m in declared):
+        return ""
+    return f"Content-Type {sent or '(none)'} is none of the spec's body media types {declared}"
 
 
 def _not_acceptable(call: Call, request: httpx.Request, synth: SweepSynth, text: str) -> tuple[str, str]:
     media = call.op.success_media(synth)
+    if not media:
+        return "prism failed", f"the spec's answers have no body: {text}"
     if any(m.split(";")[0].strip() in ("*/*", "*") for m in media):
         return "prism failed", f"Prism cannot serve a `*/*` response: {text}"
+    accepted = {_plain(m) for m in str(request.headers.get("accept")).split(",")}
+    if accepted & {_plain(m) for m in media}:
+        return "prism failed", f"Prism does not match a media type with parameters: {text}"
     return "rejected", f"Accept: {request.headers.get('accept')} names none of the answer's media types {media}: {text}"
 
 
@@ -393,6 +414,8 @@ def _prism_limit(call: Call, request: httpx.Request, synth: SweepSynth, violatio
     where = location[0] if location else ""
     if where == "path" and (name, "path") not in call.op.parameters:
         return "Prism matched another path template"
+    if where == "body" and message.endswith("must be object") and "xml" in request.headers.get("content-type", ""):
+        return "Prism does not parse XML bodies"
     if where == "body" and message.endswith("must be array"):
         if media_kind(request.headers.get("content-type", "")) in ("form", "multipart"):
             return "Prism reads no arrays from form bodies (stoplightio/prism#2654)"
@@ -445,16 +468,16 @@ def classify(package: ModuleType, synth: SweepSynth, call: Call, exc: Exception)
         return _not_acceptable(call, request, synth, text)
     if code in ("NO_PATH_MATCHED_ERROR", "NO_METHOD_MATCHED_ERROR") and re.search(r"[#?]", call.op.path):
         return "prism failed", f"the spec's path has a #fragment or ?query, which Prism cannot route: {text}"
+    if wrong := _wrong_content_type(call, request):
+        return "rejected", f"{wrong}: {text}"
     if code == "INVALID_CONTENT_TYPE":
         return "rejected", text
-    if status >= 500 or code == "NO_RESPONSE_DEFINED":
+    if violations:  # Prism found the request at fault (answered with a 4xx or 5xx of the spec, or its own 422)
+        limits = [_prism_limit(call, request, synth, v) for v in violations]
+        return ("prism failed", f"{limits[0]}: {text}") if all(limits) else ("rejected", text)
+    if status >= 500 or code:
         return "prism failed", text
-    if not violations and not code:
-        return "prism failed", f"Prism answered a non-2xx response of the spec: {text}"
-    limits = [_prism_limit(call, request, synth, v) for v in violations]
-    if limits and all(limits):
-        return "prism failed", f"{limits[0]}: {text}"
-    return "rejected", text
+    return "prism failed", f"Prism answered a non-2xx response of the spec: {text}"
 
 
 def call_one(package: ModuleType, client: object, synth: SweepSynth, spec: str, call: Call) -> Result:
@@ -526,51 +549,48 @@ class Target:
     synth: SweepSynth
 
 
-def serve(target: Target, calls: list[Call], threads: int) -> tuple[list[Result], str]:
-    """The calls against a fresh Prism: their results, and what Prism said when it crashed ("" when it did not)."""
-    hooks = {"request": [_only_here], "response": [_remember]}
-    with (
-        PrismMock(target.spec_file, WORK / "logs", prism=seeded_prism(WORK)) as prism,
-        httpx.Client(timeout=CALL_TIMEOUT, follow_redirects=False, event_hooks=hooks) as http,
-        target.client_class(
-            base_url=prism.url, max_retries=0, timeout=CALL_TIMEOUT, http_client=http, **target.credentials
-        ) as client,
-        ThreadPoolExecutor(threads) as pool,
-    ):
-        results = list(pool.map(lambda c: call_one(target.module, client, target.synth, target.rel, c), calls))
-        try:
-            urllib.request.urlopen(prism.url, timeout=10).close()
-        except urllib.error.HTTPError:
-            pass  # answering: alive
-        except OSError:
-            lines = [line for line in prism.log().splitlines() if "Error" in line and not line.strip().startswith("at")]
-            return results, _clip(lines[-1] if lines else "no message", 150)
-    return results, ""
+def _dead(prism: PrismMock) -> str:
+    """ "" while Prism answers; else its last error line."""
+    try:
+        urllib.request.urlopen(prism.url, timeout=10).close()
+    except urllib.error.HTTPError:
+        return ""
+    except OSError:
+        lines = [line for line in prism.log().splitlines() if "Error" in line and not line.strip().startswith("at")]
+        return _clip(lines[-1] if lines else "no message", 150)
+    return ""
 
 
 def run_calls(target: Target, calls: list[Call]) -> list[Result]:
-    """All calls; when Prism crashes, the calls it left unanswered again, one at a time, restarting Prism after the
-    call that crashed it (at most RESTARTS times)."""
-    done: list[Result] = []
-    pending, threads, lost, crash = calls, THREADS, [], ""
+    """The calls in order, one at a time (Prism's seeded answers depend on the order). A Prism that crashes is
+    restarted (at most RESTARTS times), and a spec gets SPEC_BUDGET seconds (a slow Prism times every call out)."""
+    results: list[Result] = []
+    pending = list(calls)
+    deadline = time.monotonic() + SPEC_BUDGET
+    hooks = {"request": [_only_here], "response": [_remember]}
     for _ in range(RESTARTS + 1):
         try:
-            results, crash = serve(target, pending, threads)
+            with (
+                PrismMock(target.spec_file, WORK / "logs", prism=seeded_prism(WORK)) as prism,
+                httpx.Client(timeout=CALL_TIMEOUT, follow_redirects=False, event_hooks=hooks) as http,
+                target.client_class(
+                    base_url=prism.url, max_retries=0, timeout=CALL_TIMEOUT, http_client=http, **target.credentials
+                ) as client,
+            ):
+                while pending and time.monotonic() < deadline:
+                    result = call_one(target.module, client, target.synth, target.rel, pending.pop(0))
+                    results.append(result)
+                    if result.reason.startswith("APIConnectionError") and (crash := _dead(prism)):
+                        result.reason = f"Prism crashed on this request ({crash})"
+                        break
+                else:
+                    why = f"not called: the spec's {SPEC_BUDGET} s ran out (Prism answers slowly)"
+                    return results + [Result(target.rel, c.op.label, "prism failed", why) for c in pending]
         except PrismError as problem:
             why = f"Prism did not start: {_clip(str(problem).splitlines()[0], 300)}"
-            return done + [Result(target.rel, c.op.label, "prism failed", why) for c in pending]
-        lost = [r for r in results if crash and r.reason.startswith("APIConnectionError")]
-        done += [r for r in results if all(r is not x for x in lost)]
-        if lost and threads == 1:  # in order: the first unanswered call is the one that crashed Prism
-            lost[0].reason = f"Prism crashed on this request ({crash})"
-            done.append(lost.pop(0))
-        if not lost:
-            return done
-        unanswered = {r.operation for r in lost}
-        pending, threads = [c for c in pending if c.op.label in unanswered], 1
-    for result in lost:
-        result.reason = f"Prism crashed ({crash}); not retried"
-    return done + lost
+            return results + [Result(target.rel, c.op.label, "prism failed", why) for c in pending]
+    why = f"not called: Prism crashed {RESTARTS + 1} times"
+    return results + [Result(target.rel, c.op.label, "prism failed", why) for c in pending]
 
 
 def sweep_spec(index: int, rel: str, api: Path) -> dict[str, Any]:

@@ -149,6 +149,7 @@ def typecheck(out: Path, packages: list[str], jobs: int) -> dict[str, dict[str, 
 
 def run(specs: list[str], out: Path, jobs: int, typecheck_first: int) -> list[dict[str, Any]]:
     api = fetch()
+    out = out.resolve()  # mypy and pyright report absolute paths
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
