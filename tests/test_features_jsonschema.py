@@ -167,3 +167,24 @@ def test_generation_is_clean_of_internal_errors_and_exit_codes(tmp_path: Path) -
     broken.write_text(SPEC.read_text(encoding="utf-8").replace("$ref: '#/components/schemas/Kind'", "$ref: '#/nope'"))
     result = run_sdkforge("generate", broken, "--output", tmp_path, "--package", "pkg")
     assert result.returncode == 2 and "$ref '#/nope' not found" in result.stderr
+
+
+def test_array_path_parameter_vendor_json_and_computed_headers(
+    client: FeatureJsonschema, server: RecordingServer
+) -> None:
+    import inspect
+
+    assert "content_length" not in inspect.signature(client.labels.retrieve).parameters
+    server.reply(json=["a"], headers={"Content-Type": "application/vnd.api+json"})
+    assert client.labels.retrieve(["x y", "z/1"]) == ["a"]
+    request = server.requests[0]
+    assert request.target == "/labels/x%20y%2Cz%2F1"
+    assert request.headers["accept"] == "application/vnd.api+json"
+
+
+def test_a_required_empty_object_body_is_sent(client: FeatureJsonschema, server: RecordingServer) -> None:
+    server.reply(status=204)
+    server.reply(status=204)
+    client.ping.create()
+    client.ping.create(extra_body={"trace": True})
+    assert [json.loads(r.body) for r in server.requests] == [{}, {"trace": True}]

@@ -140,7 +140,7 @@ class ResourceBuilder:
                 imports.add(f"{prefix}_base_client", p.wrapper.split("(")[0])
             by_location.setdefault(p.location, []).append((p.wire_name, value))
         # Extra properties can only be merged into a body we build from keyword arguments.
-        has_body = any(p.location in ("body", "form", "file") for p in draft.params)
+        has_body = draft.empty_body or any(p.location in ("body", "form", "file") for p in draft.params)
         options = [("extra_headers", "Headers | None", "None"), ("extra_query", "Query | None", "None")]
         if has_body:
             options.append(("extra_body", "Body | None", "None"))
@@ -178,7 +178,7 @@ class ResourceBuilder:
             ("files", "file"),
         ):
             entries = by_location.get(location, [])
-            if entries:
+            if entries or (location == "body" and draft.empty_body):
                 args.append((keyword, "{" + ", ".join(f"{literal(w)}: {v}" for w, v in entries) + "}"))
         if headers:
             args.append(("headers", "{" + ", ".join(f"{literal(w)}: {v}" for w, v in headers) + "}"))

@@ -47,6 +47,8 @@ def param_name(names: Namespace, wire: str, fallback: str, classes: Namespace) -
 
 # OpenAPI: header parameters with these names are ignored; the client sets them.
 IGNORED_HEADERS = {"accept", "content-type", "authorization"}
+# Computed by the HTTP layer from the request itself; a value given by the caller could only be wrong.
+COMPUTED_HEADERS = {"content-length", "host", "transfer-encoding"}
 
 
 @dataclass
@@ -70,6 +72,7 @@ class MethodDraft:
     path: str  # template with Python-name placeholders
     fixed_query: tuple[tuple[str, str], ...]  # query pairs every call sends (from a path key's query string)
     content_type: str  # Content-Type of a body sent as given (binary or text), "" when the runtime sets it
+    empty_body: bool  # a required JSON object body with no properties: `{}` (and extra_body) is sent
     params: list[ParamDraft]
     positional: int
     body_kind: str  # "", json, multipart, form, binary, text
@@ -137,6 +140,7 @@ class OperationLowering:
             path=template,
             fixed_query=fixed_query,
             content_type=content_type,
+            empty_body=self._empty_body,
             params=ordered,
             positional=len(positional),
             body_kind=body_kind,
@@ -202,7 +206,7 @@ class OperationLowering:
                 merged[(node.name, str(getattr(node.param_in, "value", node.param_in)))] = (param_ptr, node)
         drafts: list[ParamDraft] = []
         for (wire, location), (param_ptr, param) in merged.items():
-            if location == "header" and wire.lower() in IGNORED_HEADERS:
+            if location == "header" and wire.lower() in IGNORED_HEADERS | COMPUTED_HEADERS:
                 continue
             schema = param.param_schema
             schema_ptr = param_ptr + "/schema"
@@ -332,6 +336,7 @@ class OperationLowering:
 
     def _body(self, operation: Any, ptr: str, hint: str, names: Namespace) -> tuple[str, list[ParamDraft]]:
         self._body_media_type = ""
+        self._empty_body = False
         body = operation.requestBody
         if body is None:
             return "", []
@@ -364,6 +369,7 @@ class OperationLowering:
                 return "binary", [param]
             return kind, [ParamDraft(names.claim("body"), "", "whole", body_type, required, body.description or "")]
         # An object body is spread into keyword arguments, one per property.
+        self._empty_body = required and kind == "json" and not draft.properties  # `{}` is still sent
         params: list[ParamDraft] = []
         for prop in draft.properties:
             location = "body"
@@ -406,6 +412,7 @@ class OperationLowering:
                 results.append(NONE)
                 continue
             media_type = min(content, key=lambda m: (("json", "text", "binary").index(_response_kind(m)), m))
+            media_type = "*/*" if media_type.strip() == "*" else media_type  # `*` is no media type
             kind = _response_kind(media_type)
             accepts.append(media_type)
             schema = content[media_type].media_type_schema
@@ -426,7 +433,10 @@ class OperationLowering:
             if NONE in unique:
                 returns = Nullable(returns)
         kinds = {_response_kind(a) for a in accepts}
-        accept = "" if not accepts or kinds == {"json"} else ", ".join(dict.fromkeys(accepts))
+        # JSON is what the client asks for by default; a server that only speaks a vendor type
+        # (`application/vnd.api+json`) may refuse that, so the declared types are asked for by name.
+        plain = all(a.split(";")[0].strip().lower() in ("application/json", "*/*") for a in accepts)
+        accept = "" if not accepts or (kinds == {"json"} and plain) else ", ".join(dict.fromkeys(accepts))
         return self._castable(returns, ptr), accept
 
     def _castable(self, returns: TypeExpr, ptr: str) -> TypeExpr:

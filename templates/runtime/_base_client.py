@@ -64,7 +64,12 @@ def path_template(template: str, **values: object) -> str:
     """
     encoded: dict[str, str] = {}
     for name, value in values.items():
-        text = _to_str(value)
+        # An array is sent in simple style: its items joined by commas.
+        raw: object = value  # declared, so the negative isinstance below leaves it `object`
+        if isinstance(raw, (list, tuple)):
+            text = ",".join(_to_str(item) for item in cast(Sequence[object], raw))
+        else:
+            text = _to_str(raw)
         if not text:
             raise ValueError(f"Expected a non-empty value for `{name}` but received {value!r}")
         text = quote(text, safe="")

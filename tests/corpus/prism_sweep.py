@@ -48,9 +48,6 @@ from typing import Any, Union, get_args, get_origin
 import httpx
 import pydantic
 
-from generator.ir import Method, Param, Resource
-from generator.load import load
-from generator.lower import Options, lower
 from tests.corpus.run import CACHE, ROOT, fetch, listed
 from tests.corpus.sweep_synth import SweepSynth, Unsynthesizable
 from tests.support.corpus import import_as
@@ -129,18 +126,67 @@ def media_kind(media: str) -> str:
     return "text" if base.startswith("text/") else "binary"
 
 
-def methods_by_pointer(resources: tuple[Resource, ...]) -> dict[str, tuple[tuple[str, ...], Method]]:
-    found: dict[str, tuple[tuple[str, ...], Method]] = {}
+@dataclass(frozen=True)
+class Arg:
+    """One parameter of a generated method, as the generator's IR has it."""
 
-    def walk(resource: Resource, chain: tuple[str, ...]) -> None:
-        for method in resource.methods:
-            found[method.pointer] = (chain, method)
+    py_name: str
+    wire_name: str  # "" for a whole body
+    location: str  # path, query, header, cookie, body (a JSON property), form, file, whole
+    required: bool
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A generated method: client.<chain...>.<name>(...)."""
+
+    chain: tuple[str, ...]
+    name: str
+    positional: int  # how many leading args are positional
+    args: tuple[Arg, ...]
+
+
+def describe(spec_file: Path, package: str) -> tuple[str, dict[str, Signature], dict[str, Any]]:
+    """(client class name, generated method by operation pointer, the loaded document), from the generator's IR.
+
+    Lowered in a fresh process, so it is the generator code the CLI just ran, even while the generator is edited."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.corpus.prism_sweep", "--describe", str(spec_file), package],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=GENERATE_TIMEOUT,
+        check=True,
+    )
+    found = json.loads(done.stdout)
+    methods = {
+        pointer: Signature(tuple(m["chain"]), m["name"], m["positional"], tuple(Arg(**a) for a in m["args"]))
+        for pointer, m in found["methods"].items()
+    }
+    return found["client"], methods, found["document"]
+
+
+def _describe_main(spec_file: str, package: str) -> None:
+    from generator.ir import Resource
+    from generator.load import load
+    from generator.lower import Options, lower
+
+    spec = load(spec_file)
+    sdk = lower(spec, Options(package))
+    methods: dict[str, Any] = {}
+
+    def walk(resource: Resource, chain: list[str]) -> None:
+        for m in resource.methods:
+            args = [
+                vars(Arg(p.py_name, p.wire_name, p.location, p.required)) for p in m.params if p.location != "option"
+            ]
+            methods[m.pointer] = {"chain": chain, "name": m.name, "positional": m.positional, "args": args}
         for child in resource.children:
-            walk(child, (*chain, child.attr))
+            walk(child, [*chain, child.attr])
 
-    for resource in resources:
-        walk(resource, (resource.attr,))
-    return found
+    for resource in sdk.resources:
+        walk(resource, [resource.attr])
+    json.dump({"client": sdk.client_name, "methods": methods, "document": spec.raw}, sys.stdout, default=str)
 
 
 # --- arguments -----------------------------------------------------------------------------------------------------
@@ -149,8 +195,7 @@ def methods_by_pointer(resources: tuple[Resource, ...]) -> dict[str, tuple[tuple
 @dataclass
 class Call:
     op: Operation
-    chain: tuple[str, ...]
-    method: Method
+    method: Signature
     args: list[Any] = field(default_factory=list)
     kwargs: dict[str, Any] = field(default_factory=dict)
     left_out: list[str] = field(default_factory=list)  # required by the spec, optional in the signature
@@ -158,7 +203,7 @@ class Call:
 
     def text(self) -> str:
         shown = [repr(a) for a in self.args] + [f"{k}={v!r}" for k, v in self.kwargs.items()]
-        return _clip(f"client.{'.'.join(self.chain)}.{self.method.name}({', '.join(shown)})", 300)
+        return _clip(f"client.{'.'.join(self.method.chain)}.{self.method.name}({', '.join(shown)})", 300)
 
 
 @dataclass
@@ -201,7 +246,7 @@ def checked(synth: SweepSynth, schema: Any) -> Any:
 Maker = Callable[[], Any] | None  # makes one argument's value; None: leave the optional argument out
 
 
-def source(op: Operation, param: Param, body: Body, synth: SweepSynth) -> tuple[bool, Maker]:
+def source(op: Operation, param: Arg, body: Body, synth: SweepSynth) -> tuple[bool, Maker]:
     """(does the spec require it, how to make its value) for one parameter of the generated method."""
     if param.location in ("path", "query", "header", "cookie"):
         named = [p for (name, _), p in op.parameters.items() if name == param.wire_name]  # moved: `/a?b={b}`
@@ -225,12 +270,12 @@ def source(op: Operation, param: Param, body: Body, synth: SweepSynth) -> tuple[
     return required, (lambda: checked(synth, prop)) if param.required else None
 
 
-def build_call(op: Operation, chain: tuple[str, ...], method: Method, synth: SweepSynth) -> Call:
+def build_call(op: Operation, method: Signature, synth: SweepSynth) -> Call:
     """Raises Unsynthesizable when a value the call needs cannot be made."""
     synth.overlapping = False
     body = Body.of(op, synth)
-    call = Call(op, chain, method)
-    params = [p for p in method.params if p.location != "option"]
+    call = Call(op, method)
+    params = list(method.args)
     for param in params:
         spec_required, make = source(op, param, body, synth)
         in_body = param.location in ("body", "form", "file", "whole")
@@ -356,7 +401,7 @@ def _problem(response: httpx.Response) -> tuple[str, list[dict[str, Any]], str]:
 
 def _meets(request: httpx.Request, scheme: Mapping[str, Any]) -> bool:
     """Does the request carry a credential of this security scheme?"""
-    auth = request.headers.get("authorization", "").lower()
+    auth: str = request.headers.get("authorization", "").lower()
     kind = scheme.get("type")
     if kind == "http":
         return auth.startswith(str(scheme.get("scheme", "")).lower() + " ")
@@ -483,7 +528,7 @@ def classify(package: ModuleType, synth: SweepSynth, call: Call, exc: Exception)
 def call_one(package: ModuleType, client: object, synth: SweepSynth, spec: str, call: Call) -> Result:
     result = Result(spec, call.op.label, "ok", call=call.text(), left_out=", ".join(call.left_out))
     target: Any = client
-    for attr in (*call.chain, call.method.name):
+    for attr in (*call.method.chain, call.method.name):
         target = getattr(target, attr)
     extra: dict[str, Any] = {}
     for _ in range(2):  # a second time with a static answer, when Prism cannot build a dynamic one
@@ -567,7 +612,7 @@ def run_calls(target: Target, calls: list[Call]) -> list[Result]:
     results: list[Result] = []
     pending = list(calls)
     deadline = time.monotonic() + SPEC_BUDGET
-    hooks = {"request": [_only_here], "response": [_remember]}
+    hooks: dict[str, list[Callable[..., Any]]] = {"request": [_only_here], "response": [_remember]}
     for _ in range(RESTARTS + 1):
         try:
             with (
@@ -602,22 +647,20 @@ def sweep_spec(index: int, rel: str, api: Path) -> dict[str, Any]:
     if error := generate(spec_file, out, package):
         summary.update(generated=False, error=error)
         return summary
-    spec = load(spec_file)
-    sdk = lower(spec, Options(package))
-    by_pointer = methods_by_pointer(sdk.resources)
-    synth = SweepSynth(spec.raw)
+    client_name, by_pointer, document = describe(spec_file, package)
+    synth = SweepSynth(document)
     calls: list[Call] = []
     results: list[Result] = []
-    for op in operations(spec.raw, synth):
+    for op in operations(document, synth):
         if op.pointer not in by_pointer:
             results.append(Result(rel, op.label, "not called", "no generated method for " + op.pointer))
             continue
         try:
-            calls.append(build_call(op, *by_pointer[op.pointer], synth))
+            calls.append(build_call(op, by_pointer[op.pointer], synth))
         except (Unsynthesizable, RecursionError) as problem:
             results.append(Result(rel, op.label, "unsynthesizable", _clip(str(problem) or "recursion", 300)))
     module = import_as(out / package, package)
-    client_class = getattr(module, sdk.client_name)
+    client_class = getattr(module, client_name)
     credentials = {
         name: CREDENTIAL
         for name, p in inspect.signature(client_class).parameters.items()
@@ -669,6 +712,9 @@ def report(summaries: list[dict[str, Any]], minutes: float, raw: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None and sys.argv[1:2] == ["--describe"]:  # the helper process of `describe`
+        _describe_main(*sys.argv[2:4])
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--limit", type=int, default=40)
     parser.add_argument("--specs", nargs="*", help="these list entries (or spec files) instead of the first --limit")
