@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 $(PRISM):
 	npm install --prefix .prism --no-audit --no-fund --loglevel=error @stoplight/prism-cli@5.16.0
 
-$(CORPUS): $(STAMP)
+$(CORPUS): | $(STAMP)
 	$(BIN)/python -c "from tests.corpus.run import fetch; fetch()"
 
 generate: $(STAMP)
