@@ -184,7 +184,8 @@ def table(results: list[dict[str, Any]], typecheck_first: int, minutes: float) -
     lines = [
         "# APIs.guru corpus (`make corpus`)",
         "",
-        f"{len(results)} specs of `../shared/corpus/apisguru-dev.txt` ({PACKAGE}), {minutes:.1f} min on 2 cores.",
+        f"{len(results)} specs of `../shared/corpus/apisguru-dev.txt` ({PACKAGE}), {minutes:.1f} min on 2 cores,"
+        f" at commit {_commit()}.",
         "",
         "| outcome | specs |",
         "|---|---:|",
@@ -207,6 +208,13 @@ def table(results: list[dict[str, Any]], typecheck_first: int, minutes: float) -
             detail = r["message"] or f"mypy {r.get('mypy')} / pyright {r.get('pyright')} errors"
             lines.append(f"| {r['spec']} | {r['outcome']} | {detail.replace('|', '/')[:200]} |")
     return "\n".join(lines) + "\n"
+
+
+def _commit() -> str:
+    found = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    return found.stdout.strip() or "unknown"
 
 
 def main() -> int:
