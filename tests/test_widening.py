@@ -174,3 +174,17 @@ def test_an_internal_error_is_one_line_and_exit_3(tmp_path: Path, monkeypatch, c
     assert len(lines) == 1 and lines[0].startswith("sdkforge: error: internal error while lowering ")
     assert "KeyError: 'boom'" in lines[0] and "please report it" in lines[0] and "--debug" in lines[0]
     assert not (tmp_path / "out").exists()
+
+
+def test_a_response_keyed_star_is_any_media_type(tmp_path: Path) -> None:
+    spec = tmp_path / "star.yaml"
+    spec.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /doc:\n    get:\n      responses:\n"
+        "        '200':\n          description: ok\n          content:\n            '*':\n"
+        "              schema: {type: string, format: binary}\n",
+        encoding="utf-8",
+    )
+    result = run_sdkforge("generate", spec, "-o", tmp_path / "out", "-p", "pkg")
+    assert result.returncode == 0, result.stderr
+    resource = (tmp_path / "out" / "pkg" / "resources" / "doc.py").read_text(encoding="utf-8")
+    assert "-> BinaryContent:" in resource and '"Accept": "*"' not in resource

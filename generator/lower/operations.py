@@ -412,12 +412,11 @@ class OperationLowering:
                 results.append(NONE)
                 continue
             media_type = min(content, key=lambda m: (("json", "text", "binary").index(_response_kind(m)), m))
-            media_type = "*/*" if media_type.strip() == "*" else media_type  # `*` is no media type
             kind = _response_kind(media_type)
-            accepts.append(media_type)
+            accepts.append("*/*" if media_type.strip() == "*" else media_type)  # `*` is no media type
             schema = content[media_type].media_type_schema
             if kind == "json" and schema is not None:
-                media_ptr = f"{response_ptr}/content/{media_type.replace('~', '~0').replace('/', '~1')}/schema"
+                media_ptr = f"{response_ptr}/content/{escape(media_type)}/schema"
                 results.append(self.schemas.type_of(schema, f"{hint}Response", media_ptr, input_side=False))
             elif kind == "text":
                 results.append(STR)
