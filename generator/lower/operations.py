@@ -10,6 +10,7 @@ from urllib.parse import unquote_plus
 
 from openapi_pydantic.v3 import v3_0, v3_1
 
+from ..errors import escape_pointer_token
 from ..errors import pointer as make_pointer
 from ..ir import DictOf, ListOf, LiteralOf, ModelRef, Nullable, Primitive, TypeExpr, UnionOf
 from ..normalize import resolve_pointer
@@ -17,7 +18,7 @@ from .names import Namespace, identifier, pascal
 from .printing import literal
 from .problems import Unsupported
 from .resources import OperationKey
-from .types import NONE, SchemaLowering, escape, is_reference, union_of, value_type
+from .types import NONE, SchemaLowering, is_reference, union_of, value_type
 
 BYTES = Primitive("bytes")
 BINARY_RESPONSE = Primitive("BinaryContent")  # bytes that can also .read() and .write_to_file()
@@ -213,7 +214,10 @@ class OperationLowering:
             serialized = False  # described by `content`: the value is sent as that media type's text
             if schema is None and param.content:
                 media_type, media = sorted(param.content.items())[0]
-                schema, schema_ptr = media.media_type_schema, f"{param_ptr}/content/{escape(media_type)}/schema"
+                schema, schema_ptr = (
+                    media.media_type_schema,
+                    f"{param_ptr}/content/{escape_pointer_token(media_type)}/schema",
+                )
                 serialized = True
                 if location != "query" or media_kind(media_type) != "json":
                     schema = None  # the caller passes the serialized text
@@ -416,7 +420,7 @@ class OperationLowering:
             accepts.append("*/*" if media_type.strip() == "*" else media_type)  # `*` is no media type
             schema = content[media_type].media_type_schema
             if kind == "json" and schema is not None:
-                media_ptr = f"{response_ptr}/content/{escape(media_type)}/schema"
+                media_ptr = f"{response_ptr}/content/{escape_pointer_token(media_type)}/schema"
                 results.append(self.schemas.type_of(schema, f"{hint}Response", media_ptr, input_side=False))
             elif kind == "text":
                 results.append(STR)

@@ -14,6 +14,7 @@ from typing import Any
 
 from openapi_pydantic.v3 import v3_0, v3_1
 
+from ..errors import escape_pointer_token
 from ..errors import pointer as make_pointer
 from ..ir import DictOf, ListOf, LiteralOf, ModelRef, Nullable, Primitive, TupleOf, TypeExpr, UnionOf
 from .names import Namespace, class_name, pascal
@@ -306,7 +307,7 @@ class SchemaLowering:
         extra = schema.additionalProperties
         if not schema.properties:
             values = [
-                (f"{ptr}/patternProperties/{escape(pattern)}", self._parsed(node))
+                (f"{ptr}/patternProperties/{escape_pointer_token(pattern)}", self._parsed(node))
                 for pattern, node in _pattern_properties(schema)
             ]
             if isinstance(extra, (v3_0.Schema, v3_1.Schema, v3_0.Reference, v3_1.Reference)):
@@ -643,10 +644,6 @@ def _is_typed(schema: Schema) -> bool:
     return bool(schema.type is not None and schema.type != "null" and schema.type != ["null"]) or bool(
         fields & {"enum", "const", "oneOf", "anyOf", "items", "properties", "additionalProperties", "prefixItems"}
     )
-
-
-def escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 def union_of(members: list[TypeExpr]) -> TypeExpr:
