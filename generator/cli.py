@@ -14,6 +14,7 @@ from pathlib import Path
 from . import emit
 from .config import Target, find_pyproject, label_for, overrides_for, read_settings, targets_from_settings
 from .errors import InternalError, SpecError
+from .limits import recursion_headroom
 from .load import load
 from .lower import Options, lower
 from .render import render
@@ -42,6 +43,14 @@ def build_parser() -> argparse.ArgumentParser:
             action="store_true",
             help="refuse (exit 2) any schema that Python types can only express more widely than the spec",
         )
+        command.add_argument(
+            "--ref-root",
+            action="append",
+            type=Path,
+            default=[],
+            metavar="DIR",
+            help="a folder besides the spec's own whose files a $ref may read (repeatable)",
+        )
         command.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
         command.add_argument("--config", type=Path, help="pyproject.toml to read [tool.sdkforge] from")
     return parser
@@ -66,6 +75,7 @@ def resolve_targets(args: argparse.Namespace) -> list[Target]:
                 output=Path(args.output),
                 package=args.package,
                 formatter=settings.get("formatter", "ruff"),
+                ref_roots=tuple(args.ref_root),
             )
         ]
     changes: dict[str, object] = {}
@@ -94,20 +104,21 @@ def resolve_targets(args: argparse.Namespace) -> list[Target]:
 
 def build(target: Target) -> dict[str, str]:
     """Everything up to writing: load, lower, render, format. Raises SpecError on bad input."""
-    spec = load(target.spec, display_name=target.spec_label)
-    sdk = lower(
-        spec,
-        Options(
-            package=target.package,
-            client_name=target.client_name,
-            env_prefix=target.env_prefix,
-            version=target.version,
-            overrides=target.overrides,
-            strict=target.strict,
-            page_params=target.page_params,
-        ),
+    spec = load(target.spec, display_name=target.spec_label, ref_roots=target.ref_roots)
+    options = Options(
+        package=target.package,
+        client_name=target.client_name,
+        env_prefix=target.env_prefix,
+        version=target.version,
+        overrides=target.overrides,
+        strict=target.strict,
+        page_params=target.page_params,
     )
-    files = emit.format_sources(render(sdk), target.formatter)
+    # Lowering recurses once per nesting level of the schemas, which the limits bound, but several frames deep.
+    # (Not while loading: the JSON parser recurses in C, and the load is bounded by MAX_DEPTH already.)
+    with recursion_headroom():
+        sdk = lower(spec, options)
+        files = emit.format_sources(render(sdk), target.formatter)
     for line in sdk.warnings:
         print(f"sdkforge: {target.package}: warning: {line}", file=sys.stderr)
     for line in sdk.widened:

@@ -12,6 +12,7 @@ client_name = "MyAPI"                   # default: from the package name
 env_prefix = "MY_API_"                  # default: from the package name
 overrides = "my_api"                    # a table under [tool.sdkforge.overrides], or an inline table
 pagination = {page_params = ["p"]}      # page-number query parameters (default: page, page_number, ...); [] = off
+ref_roots = ["../shared-schemas"]       # folders besides the spec's own that a $ref may read (also top-level)
 
 [tool.sdkforge.overrides.my_api]
 "GET /checkout/supported_countries" = "misc.list_supported_countries"
@@ -44,6 +45,7 @@ class Target:
     overrides: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     strict: bool = False  # every widening is an error
     page_params: tuple[str, ...] | None = None
+    ref_roots: tuple[Path, ...] = ()  # folders besides the spec's own that its `$ref`s may read
 
     @property
     def package_dir(self) -> Path:
@@ -123,6 +125,7 @@ def targets_from_settings(settings: dict[str, Any], root: Path, where: str) -> l
                 overrides=overrides_for(entry.get("overrides"), settings, where),
                 strict=bool(entry.get("strict", settings.get("strict", False))),
                 page_params=_page_params(entry.get("pagination"), where, pointer),
+                ref_roots=_ref_roots(entry.get("ref_roots", settings.get("ref_roots", [])), root, where, pointer),
             )
         )
     return targets
@@ -135,3 +138,9 @@ def _page_params(value: object, where: str, pointer: str) -> tuple[str, ...] | N
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise SpecError(where, pointer + "/pagination", "expected {page_params = [names of page-number parameters]}")
     return tuple(names)
+
+
+def _ref_roots(value: object, root: Path, where: str, pointer: str) -> tuple[Path, ...]:
+    if not isinstance(value, list) or not all(isinstance(folder, str) for folder in value):
+        raise SpecError(where, pointer + "/ref_roots", "expected a list of folders (relative to the config file)")
+    return tuple(root / folder for folder in value)

@@ -12,22 +12,103 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pydantic
 import yaml
 from openapi_pydantic.v3 import v3_0, v3_1
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.events import AliasEvent, CollectionStartEvent
+from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.resolver import Resolver
 
 from .errors import SpecError, pointer
+from .limits import MAX_ALIAS_NODES, MAX_DEPTH
 from .normalize import Normalizer
 from .openapi32 import OpenAPI as OpenAPI32
 from .openapi32 import check_path_items, to_31_shape
 
-_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+try:  # libyaml's parser, with PyYAML's composer (below): libyaml's own composer recurses in C and can crash
+    from yaml._yaml import CParser
+
+    class _Parser(Composer, CParser, SafeConstructor, Resolver):
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _Parser = yaml.SafeLoader  # type: ignore[assignment,misc]
 
 
-class _SpecYamlLoader(_BaseLoader):  # type: ignore[misc]
+class _LimitExceeded(Exception):
+    def __init__(self, path: list[str | int], message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+
+class _SpecYamlLoader(_Parser):
     """YAML as OpenAPI means it: timestamps stay strings, and only true/false are booleans (YAML 1.2 core),
-    so `enum: [yes, no]` or `example: 2024-01-01` reach the IR as the strings the author wrote."""
+    so `enum: [yes, no]` or `example: 2024-01-01` reach the IR as the strings the author wrote.
+
+    Composition is bounded before anything is built: nesting deeper than MAX_DEPTH, an alias inside its own
+    anchor (a cycle), and aliases that together repeat more than MAX_ALIAS_NODES nodes (a "billion laughs"
+    bomb expands 1 KB into 10^9 nodes) are refused."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._path: list[str | int] = []
+        self._open_anchors: set[str] = set()
+        self._alias_nodes = 0
+        # Per node (by id; the nodes live as long as the loader): how many nodes it stands for with aliases
+        # expanded, and how many levels of mappings and lists it holds.
+        self._extent: dict[int, tuple[int, int]] = {}
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event: Any = self.peek_event()
+        token = index if isinstance(index, int) else getattr(index, "value", "")
+        self._path.append(token if isinstance(token, (str, int)) else "")
+        try:
+            if isinstance(event, AliasEvent):
+                return self._alias(event.anchor)
+            if isinstance(event, CollectionStartEvent) and len(self._path) > MAX_DEPTH:
+                raise _LimitExceeded(self._path[1:], f"nested more than {MAX_DEPTH} levels deep")
+            if event.anchor is not None:
+                self._open_anchors.add(event.anchor)
+            node: Any = super().compose_node(parent, index)
+            self._open_anchors.discard(event.anchor)
+            self._measure(node)
+            return node
+        finally:
+            self._path.pop()
+
+    def _alias(self, anchor: Any) -> Any:
+        node = self.anchors.get(anchor)
+        if node is not None:
+            where = self._path[1:]
+            if anchor in self._open_anchors:
+                raise _LimitExceeded(where, f"the alias *{anchor} is inside its own anchor (a cycle)")
+            size, height = self._extent[id(node)]
+            self._alias_nodes += size
+            if self._alias_nodes > MAX_ALIAS_NODES:
+                raise _LimitExceeded(where, f"YAML aliases repeat more than {MAX_ALIAS_NODES:,} nodes")
+            if len(self._path) - 1 + height > MAX_DEPTH:
+                raise _LimitExceeded(where, f"the alias *{anchor} nests more than {MAX_DEPTH} levels deep")
+        return super().compose_node(None, None)  # type: ignore[arg-type]
+
+    def _measure(self, node: Node) -> None:
+        if isinstance(node, MappingNode):
+            children = [part for pair in node.value for part in pair]
+        elif isinstance(node, SequenceNode):
+            children = node.value
+        else:
+            self._extent[id(node)] = (1, 0)
+            return
+        extents = [self._extent[id(child)] for child in children]
+        self._extent[id(node)] = (1 + sum(size for size, _ in extents), 1 + max((h for _, h in extents), default=0))
 
 
 _SpecYamlLoader.yaml_implicit_resolvers = {
@@ -58,15 +139,16 @@ class Spec:
     warnings: tuple[str, ...] = ()  # repairs made to the document before validation, each with its pointer
 
 
-def load(path: str | Path, display_name: str | None = None) -> Spec:
+def load(path: str | Path, display_name: str | None = None, ref_roots: tuple[Path, ...] = ()) -> Spec:
+    """`ref_roots`: folders besides the spec's own whose files a `$ref` may read."""
     path = Path(path)
     shown = display_name or str(path)
-    documents = _Documents(root=path.resolve(), shown_root=shown)
+    documents = _Documents(root=path.resolve(), shown_root=shown, ref_roots=ref_roots)
     raw = documents.get(path.resolve())
     if not isinstance(raw, dict):
         raise SpecError(shown, "", "not an OpenAPI document (the top level is not a mapping)")
     version = _openapi_version(raw, shown)
-    normalizer = Normalizer(documents.get, documents.shown, documents.root, version)
+    normalizer = Normalizer(documents.get, documents.locate, documents.shown, documents.root, version)
     raw = normalizer.run(raw)
     check_path_items(raw, version, shown)
     if version == "3.2":
@@ -99,12 +181,17 @@ def _openapi_version(raw: dict[str, Any], shown: str) -> str:
     return f"3.{match.group(1)}"
 
 
+_URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
 class _Documents:
     """Every file the spec is made of, each read and parsed once."""
 
-    def __init__(self, root: Path, shown_root: str) -> None:
+    def __init__(self, root: Path, shown_root: str, ref_roots: tuple[Path, ...]) -> None:
         self.root = root
         self.shown_root = shown_root
+        # A spec is untrusted: it may read the files of its own folder tree (symlinks resolved), nothing else.
+        self.readable = (root.parent, *(folder.resolve() for folder in ref_roots))
         self._parsed: dict[Path, Any] = {}
         self._bytes: list[bytes] = []
 
@@ -115,6 +202,19 @@ class _Documents:
             return str(Path(self.shown_root).parent / path.relative_to(self.root.parent))
         except ValueError:
             return str(path)
+
+    def locate(self, reference: str, base: Path) -> Path:
+        if _URI_SCHEME.match(reference):
+            raise ValueError(
+                "URLs are not followed (nothing is fetched at generation time); save the file beside the spec"
+            )
+        target = (base.parent / unquote(reference)).resolve()
+        if not any(target.is_relative_to(folder) for folder in self.readable):
+            raise ValueError(
+                f"{unquote(reference)!r} leads outside the spec's folder"
+                " (list the folder under ref_roots in the target's config, or pass --ref-root, to allow it)"
+            )
+        return target
 
     def get(self, path: Path) -> Any:
         if path not in self._parsed:
@@ -145,28 +245,73 @@ class _Documents:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise SpecError(shown, "", f"not UTF-8 text (byte {exc.start})") from None
-        if path.suffix.lower() == ".json" or path.name.lower().endswith(".json.gz") or text.lstrip().startswith("{"):
-            try:
-                return json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise SpecError(
-                    shown, "", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-                ) from None
+        is_json = path.suffix.lower() == ".json" or path.name.lower().endswith(".json.gz")
         try:
-            return _normalise_yaml(yaml.load(text, Loader=_SpecYamlLoader))
+            if is_json or text.lstrip().startswith("{"):
+                document = json.loads(text)
+                _check_depth(document, 1)
+                return document
+            return _normalise_yaml(yaml.load(text, Loader=_SpecYamlLoader), 1)  # type: ignore[arg-type]
+        except json.JSONDecodeError as exc:
+            raise SpecError(shown, "", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
             problem = getattr(exc, "problem", None) or str(exc)
             raise SpecError(shown, "", f"invalid YAML{where}: {problem}") from None
+        except _LimitExceeded as exc:
+            raise SpecError(shown, pointer(*exc.path), exc.message) from None
+        except RecursionError:  # json's parser gives up near Python's recursion limit, far beyond MAX_DEPTH
+            raise SpecError(
+                shown, _json_pointer_at_depth(text, MAX_DEPTH + 1), f"nested more than {MAX_DEPTH} levels deep"
+            ) from None
+        except ValueError as exc:  # an integer literal longer than Python converts (sys.get_int_max_str_digits)
+            raise SpecError(shown, "", f"cannot read a value: {exc}") from None
 
 
-def _normalise_yaml(node: Any) -> Any:
-    """YAML allows keys JSON does not (`200:` is an int); OpenAPI means strings."""
+def _check_depth(node: Any, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise _LimitExceeded([], f"nested more than {MAX_DEPTH} levels deep")
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        if isinstance(value, (dict, list)):
+            try:
+                _check_depth(value, depth + 1)
+            except _LimitExceeded as exc:
+                exc.path.insert(0, key)
+                raise
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{},:]')
+
+
+def _json_pointer_at_depth(text: str, depth: int) -> str:
+    """Where JSON text first nests `depth` levels deep (only read when json itself gave up)."""
+    path: list[str | int] = []
+    key: str | int = ""
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token in "[{":
+            path.append(key)
+            if len(path) == depth:
+                return pointer(*path[1:])
+            key = 0 if token == "[" else ""
+        elif token in "]}":
+            key = path.pop() if path else ""
+        elif token == ",":
+            key = key + 1 if isinstance(key, int) else ""
+        elif token != ":" and not isinstance(key, int):
+            key = json.loads(token)
+    return ""
+
+
+def _normalise_yaml(node: Any, depth: int) -> Any:
+    """YAML allows keys JSON does not (`200:` is an int); OpenAPI means strings. (The depth is bounded by the
+    loader, so this recursion is too.)"""
     if isinstance(node, dict):
-        return {_yaml_key(k): _normalise_yaml(v) for k, v in node.items()}
+        return {_yaml_key(k): _normalise_yaml(v, depth + 1) for k, v in node.items()}
     if isinstance(node, list):
-        return [_normalise_yaml(v) for v in node]
+        return [_normalise_yaml(v, depth + 1) for v in node]
     return node
 
 

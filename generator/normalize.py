@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SpecError, escape_pointer_token, pointer
+from .limits import MAX_INLINED_NODES
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
 
@@ -113,8 +114,16 @@ MAX_WARNINGS_PER_KIND = 20
 
 
 class Normalizer:
-    def __init__(self, read: Callable[[Path], Any], shown: Callable[[Path], str], root_file: Path, version: str):
+    def __init__(
+        self,
+        read: Callable[[Path], Any],
+        locate: Callable[[str, Path], Path],
+        shown: Callable[[Path], str],
+        root_file: Path,
+        version: str,
+    ):
         self.read = read  # parsed content of a file (cached by the caller)
+        self.locate = locate  # the file a reference names, relative to the file it is in; ValueError if refused
         self.shown = shown
         self.root_file = root_file
         self.version = version
@@ -124,6 +133,7 @@ class Normalizer:
         self.schemas: dict[str, Any] = {}
         self.bundled_names: dict[tuple[Path, str], str] = {}
         self._inlining: list[tuple[Path, str]] = []
+        self._inlined_nodes = 0
 
     # --- entry point ------------------------------------------------------------------------------------------
 
@@ -204,6 +214,13 @@ class Normalizer:
         key = (target_file, fragment)
         if key in self._inlining:
             raise SpecError(self.shown(file), pointer(*path), f"$ref {node['$ref']!r} refers to itself")
+        self._inlined_nodes += _size(target)
+        if self._inlined_nodes > MAX_INLINED_NODES:
+            raise SpecError(
+                self.shown(file),
+                pointer(*path),
+                f"$ref {node['$ref']!r}: inlining references copies more than {MAX_INLINED_NODES:,} nodes",
+            )
         self._inlining.append(key)
         try:
             # Parameters, responses and the like are not recursive: a copy is the simplest faithful form.
@@ -219,9 +236,12 @@ class Normalizer:
         seen: set[tuple[Path, str]] = set()
         while True:
             target_part, _, raw_fragment = ref.partition("#")
-            target_file = (file.parent / target_part).resolve() if target_part else file
-            fragment = _decode_fragment(raw_fragment)
             where = (self.shown(file), pointer(*path))
+            try:
+                target_file = self.locate(target_part, file) if target_part else file
+            except ValueError as refused:
+                raise SpecError(*where, f"$ref {ref!r}: {refused}") from None
+            fragment = _decode_fragment(raw_fragment)
             if (target_file, fragment) in seen:
                 raise SpecError(*where, f"$ref {ref!r} is part of a cycle of references")
             seen.add((target_file, fragment))
@@ -473,3 +493,15 @@ def resolve_pointer(document: Any, fragment: str) -> Any:
         else:
             return _MISSING
     return node
+
+
+def _size(node: Any) -> int:
+    count, pending = 0, [node]
+    while pending:
+        item = pending.pop()
+        count += 1
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return count

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from openapi_pydantic.v3 import v3_0, v3_1
 from ..errors import escape_pointer_token
 from ..errors import pointer as make_pointer
 from ..ir import DictOf, ListOf, LiteralOf, ModelRef, Nullable, Primitive, TupleOf, TypeExpr, UnionOf
+from ..limits import MAX_FIELDS, MAX_SCHEMA_NESTING
 from .names import Namespace, class_name, pascal
 from .problems import Unsupported, Widenings
 
@@ -88,6 +90,8 @@ class SchemaLowering:
         self._component_names = {key: self.names.claim(class_name(key)) for key in self._components}
         self._memo: dict[tuple[str, bool], TypeExpr] = {}
         self._in_progress: set[tuple[str, bool]] = set()
+        self._nesting = 0  # schemas being lowered inside one another (see MAX_SCHEMA_NESTING)
+        self._fields_merged = 0
         self._parsed_refs: dict[str, Any] = {}
         # Keyed by id(); the schema is kept in the value so the id cannot be reused while cached.
         self._types_memo: dict[int, tuple[Schema, tuple[list[str], bool]]] = {}
@@ -125,15 +129,30 @@ class SchemaLowering:
         # An input twin lives in its output's module: one file per component, not two.
         owner = self._component_names[key] if input_side else None
         target = self._components[key]
-        if is_reference(target):
-            # A component that only names another schema is an alias of it.
-            self.definitions[name] = DefinitionDraft(
-                name, "alias", ptr, target.description or "" if self.is_31 else "", input_side=input_side
-            )
-            self.definitions[name].type = self._reference(target.ref, ptr, input_side)
-            return ref
-        self._define(name, target, ptr, input_side, owner=owner, named=not input_side)
+        with self._nested(ptr):
+            if is_reference(target):
+                # A component that only names another schema is an alias of it.
+                self.definitions[name] = DefinitionDraft(
+                    name, "alias", ptr, target.description or "" if self.is_31 else "", input_side=input_side
+                )
+                self.definitions[name].type = self._reference(target.ref, ptr, input_side)
+                return ref
+            self._define(name, target, ptr, input_side, owner=owner, named=not input_side)
         return ref
+
+    @contextmanager
+    def _nested(self, ptr: str) -> Iterator[None]:
+        """Lowering recurses once per schema inside a schema, and once per component a $ref leads to that is not
+        lowered yet: bounded, so that no spec can exhaust the stack."""
+        if self._nesting >= MAX_SCHEMA_NESTING:
+            raise Unsupported(
+                ptr, f"schemas nest more than {MAX_SCHEMA_NESTING} levels deep here (counting each $ref followed)"
+            )
+        self._nesting += 1
+        try:
+            yield
+        finally:
+            self._nesting -= 1
 
     # --- references ---------------------------------------------------------------------------------------
 
@@ -189,7 +208,8 @@ class SchemaLowering:
             return OBJECT
         self._in_progress.add(memo_key)
         try:
-            result = self._schema_uncached(schema, hint, ptr, input_side, owner)
+            with self._nested(ptr):
+                result = self._schema_uncached(schema, hint, ptr, input_side, owner)
         finally:
             self._in_progress.discard(memo_key)
         self._memo[memo_key] = result
@@ -476,6 +496,10 @@ class SchemaLowering:
         merged: dict[str, PropertyDraft] = {}
         required: set[str] = set()
         for part_ptr, part in parts:
+            self._fields_merged += len(part.properties or {})
+            if self._fields_merged > MAX_FIELDS:
+                # Each allOf repeats the fields of its pieces, so models can hold quadratically many fields in all.
+                raise Unsupported(part_ptr, f"the models of this spec would hold more than {MAX_FIELDS:,} fields")
             required.update(part.required or [])
             for wire, prop in (part.properties or {}).items():
                 prop_ptr = f"{part_ptr}/properties/{wire.replace('~', '~0').replace('/', '~1')}"
@@ -528,31 +552,46 @@ class SchemaLowering:
                     added.append(prop)
         return added
 
-    def _flatten_all_of(self, schema: Schema, ptr: str) -> Iterator[tuple[str, Schema]]:
-        """The schemas an allOf merges, with nested allOfs and references followed."""
-        own = schema.model_copy(update={"allOf": None})
-        if own.properties or own.required:
-            yield ptr, own
-        for index, node in enumerate(schema.allOf or []):
-            part_ptr, part = (
-                self._deref(node.ref, f"{ptr}/allOf/{index}")
-                if isinstance(node, REFERENCE_TYPES)
-                else (f"{ptr}/allOf/{index}", node)
-            )
-            if part.allOf:
-                yield from self._flatten_all_of(part, part_ptr)
-            else:
-                yield part_ptr, part
+    def _flatten_all_of(self, schema: Schema, ptr: str) -> list[tuple[str, Schema]]:
+        """The schemas an allOf merges, depth first, with nested allOfs and references followed. Each is merged
+        once: allOf is idempotent, and a piece reached twice (`A: allOf [B, B]`, `B: allOf [C, C]`, ...) would
+        otherwise be merged exponentially often."""
+        parts: list[tuple[str, Schema]] = []
+        seen = {ptr}
+        pending = [(ptr, schema)]
+        while pending:
+            part_ptr, part = pending.pop()
+            if not part.allOf:
+                parts.append((part_ptr, part))
+                continue
+            own = part.model_copy(update={"allOf": None})
+            if own.properties or own.required:
+                parts.append((part_ptr, own))
+            pieces = []
+            for index, node in enumerate(part.allOf):
+                piece_ptr, piece = (
+                    self._deref(node.ref, f"{part_ptr}/allOf/{index}")
+                    if isinstance(node, REFERENCE_TYPES)
+                    else (f"{part_ptr}/allOf/{index}", node)
+                )
+                if piece_ptr not in seen:
+                    seen.add(piece_ptr)
+                    pieces.append((piece_ptr, piece))
+            pending.extend(reversed(pieces))
+        return parts
 
     def _deref(self, ref: str, ptr: str) -> tuple[str, Schema]:
         prefix = "#/components/schemas/"
-        key = ref[len(prefix) :].replace("~1", "/").replace("~0", "~") if ref.startswith(prefix) else None
-        if key is not None and key in self._components:
+        seen: set[str] = set()
+        while ref.startswith(prefix) and ref not in seen:  # a component that only names another: follow it
+            seen.add(ref)
+            key = ref[len(prefix) :].replace("~1", "/").replace("~0", "~")
+            if key not in self._components:
+                break
             target = self._components[key]
-            target_ptr = make_pointer("components", "schemas", key)
-            if is_reference(target):
-                return self._deref(target.ref, target_ptr)
-            return target_ptr, target
+            if not is_reference(target):
+                return make_pointer("components", "schemas", key), target
+            ref, ptr = target.ref, make_pointer("components", "schemas", key)
         return ref[1:], self._parse_pointer(ref[1:], ptr, ref)
 
     def _resolve(self, node: Any) -> Schema | None:
