@@ -90,13 +90,18 @@ class Namespace:
 
     def __init__(self, reserved: Iterable[str] = ()) -> None:
         self._taken = set(reserved)
+        self._next_number: dict[str, int] = {}
 
     def claim(self, wanted: str) -> str:
         stem = wanted.rstrip("_") + ("_" if wanted[:1].islower() else "")
-        name, counter = wanted, 2
+        # Counting on from the last number given to this stem (names are never released) keeps a spec of n
+        # colliding names linear, not quadratic.
+        name, counter = wanted, self._next_number.get(stem, 2)
         while name in self._taken:
             name, counter = f"{stem}{counter}", counter + 1
         self._taken.add(name)
+        if name != wanted:
+            self._next_number[stem] = counter
         return name
 
     def __contains__(self, name: str) -> bool:
