@@ -393,3 +393,43 @@ def test_a_shared_anchor_is_still_read(tmp_path: Path) -> None:
     )
     spec = load(tmp_path / "anchors.yaml")
     assert [spec.raw["paths"][f"/r{i}"]["get"]["responses"]["200"]["description"] for i in range(3)] == ["ok"] * 3
+
+
+def test_names_longer_than_a_file_name_may_be_generate(tmp_path: Path) -> None:
+    """Schema names and path segments become module files: a 400-character name must not become a file name
+    the file system refuses (255 bytes)."""
+    long_schema, long_segment = "VeryLong" * 50, "segment" * 60
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            f"/{long_segment}/x": {
+                "get": {
+                    "operationId": "o" * 300,
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {
+                                "application/json": {"schema": {"$ref": f"#/components/schemas/{long_schema}"}}
+                            },
+                        }
+                    },
+                }
+            }
+        },
+        "components": {"schemas": {long_schema: {"type": "object"}, long_schema + "2": {"type": "object"}}},
+    }
+    (tmp_path / "long.json").write_text(json.dumps(document))
+    result = run_limited("generate", "long.json", "--output", tmp_path / "out", "--package", "p", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    files = tree(tmp_path / "out" / "p")
+    assert max(len(Path(name).name) for name in files) < 255
+    assert sum(name.startswith("types/very_long") for name in files) == 2  # cut, and still two modules
+    imported = subprocess.run(
+        [sys.executable, "-c", "import p; print(len(p.P(base_url='http://127.0.0.1:9').__dict__) > 0)"],
+        cwd=tmp_path / "out",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert imported.returncode == 0, imported.stderr

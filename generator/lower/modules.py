@@ -27,7 +27,7 @@ from ..ir import (
     TypeModule,
     UnionOf,
 )
-from .names import Namespace, field_name, snake
+from .names import Namespace, field_name, module_name, snake
 from .printing import AnnotationPrinter, Imports, docstring, literal
 from .types import NO_DEFAULT, DefinitionDraft, PropertyDraft
 
@@ -69,7 +69,7 @@ def assign_modules(drafts: dict[str, DefinitionDraft]) -> dict[str, str]:
     home: dict[str, str] = {}
     for name, draft in drafts.items():
         if draft.owner is None:
-            home[name] = stems.claim(snake(name) or "model")
+            home[name] = stems.claim(module_name(snake(name)) or "model")
     for name, draft in drafts.items():
         if draft.owner is not None:
             owner = draft.owner

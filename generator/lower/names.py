@@ -49,6 +49,16 @@ def snake(text: str) -> str:
     return "_".join(words(text))
 
 
+# File systems refuse names over 255 bytes; a module named from a longer schema name or path segment is cut
+# (the Namespace that hands it out keeps it unique). Real names are far shorter: GitHub's longest is 77.
+MAX_MODULE_NAME = 120
+
+
+def module_name(text: str) -> str:
+    """A name that is also a file name: ASCII (snake case or identifier), at most MAX_MODULE_NAME characters."""
+    return text[:MAX_MODULE_NAME].rstrip("_") or text[:MAX_MODULE_NAME]
+
+
 @cache
 def pascal(text: str) -> str:
     return "".join(word[:1].upper() + word[1:] for word in words(text))

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..errors import pointer
-from .names import identifier, snake
+from .names import identifier, module_name, snake
 
 COLLECTION_VERBS = {
     "get": "list",
@@ -142,7 +142,7 @@ def _default_placement(op: OperationKey, parents: set[str], counts: dict[str, in
 
 
 def _attr(segment: str) -> str:
-    name = identifier(snake(segment) or segment, fallback="resource")
+    name = module_name(identifier(snake(segment) or segment, fallback="resource"))
     return name + "_" if name in RESERVED_ATTRS else name
 
 
