@@ -21,6 +21,8 @@ MAX_ALIAS_NODES = 1_000_000
 # Nodes copied where a $ref to a non-schema object is inlined (other files, callbacks); references to
 # references that each repeat the next would otherwise grow exponentially.
 MAX_INLINED_NODES = 250_000
+# References inlined inside inlined references (a callback whose operation has a callback, ...).
+MAX_INLINE_NESTING = 32
 
 # The limits above keep every recursion of the generator within this many frames.
 RECURSION_LIMIT = 10_000

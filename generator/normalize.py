@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import copy
 import re
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from .errors import SpecError, escape_pointer_token, pointer
-from .limits import MAX_INLINED_NODES
+from .limits import MAX_INLINE_NESTING, MAX_INLINED_NODES
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
 
@@ -134,6 +135,7 @@ class Normalizer:
         self.bundled_names: dict[tuple[Path, str], str] = {}
         self._inlining: list[tuple[Path, str]] = []
         self._inlined_nodes = 0
+        self._unwalked: deque[tuple[str, Path, str]] = deque()  # bundled schemas: name, file, fragment
 
     # --- entry point ------------------------------------------------------------------------------------------
 
@@ -143,9 +145,15 @@ class Normalizer:
         components = root.get("components")
         self.schemas = dict(components.get("schemas") or {}) if isinstance(components, dict) else {}
         self._walk(root, "document", self.root_file, [])
+        # Bundled schemas are walked here, not where they are first referenced: a chain of references from
+        # schema to schema in another file would otherwise recurse once per link.
+        while self._unwalked:
+            name, file, fragment = self._unwalked.popleft()
+            self.schemas[name] = self._schema(self.schemas[name], file, _tokens(fragment))
         if self.bundled_names:
             merged = dict(root.get("components") or {})
-            merged["schemas"] = self.schemas
+            walked = merged.get("schemas") or {}
+            merged["schemas"] = {**walked, **{name: self.schemas[name] for name in self.bundled_names.values()}}
             root["components"] = merged
         self._security_repairs(root)
         return root
@@ -214,6 +222,12 @@ class Normalizer:
         key = (target_file, fragment)
         if key in self._inlining:
             raise SpecError(self.shown(file), pointer(*path), f"$ref {node['$ref']!r} refers to itself")
+        if len(self._inlining) >= MAX_INLINE_NESTING:
+            raise SpecError(
+                self.shown(file),
+                pointer(*path),
+                f"$ref {node['$ref']!r}: references inlined inside each other more than {MAX_INLINE_NESTING} deep",
+            )
         self._inlined_nodes += _size(target)
         if self._inlined_nodes > MAX_INLINED_NODES:
             raise SpecError(
@@ -315,8 +329,8 @@ class Normalizer:
         while name in self.schemas:
             name, counter = f"{base}{counter}", counter + 1
         self.bundled_names[key] = name
-        self.schemas[name] = {}  # reserved before walking, so a recursive schema refers to itself
-        self.schemas[name] = self._schema(copy.deepcopy(target), file, _tokens(fragment))
+        self.schemas[name] = copy.deepcopy(target)
+        self._unwalked.append((name, file, fragment))
         return name
 
     def _schema_repairs(self, node: dict[str, Any], file: Path, path: list[str | int]) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import SpecError
-from generator.limits import MAX_DEPTH, MAX_SCHEMA_NESTING
+from generator.limits import MAX_DEPTH, MAX_INLINE_NESTING, MAX_SCHEMA_NESTING
 from generator.load import load
 from tests.conftest import run_sdkforge, tree
 
@@ -219,6 +219,35 @@ def run_limited(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str
     )
 
 
+def callbacks(levels: int, repeats: int) -> dict[str, object]:
+    """Callback C0's operation has callbacks C1 (`repeats` times), whose operation has C2, ...: each is
+    inlined (openapi-pydantic takes no callback $ref), so the copies multiply."""
+    repeated = {
+        f"C{i}": {
+            "{$request.body#/url}": {
+                "post": {
+                    "responses": {"200": {"description": "ok"}},
+                    "callbacks": {f"a{j}": {"$ref": f"#/components/callbacks/C{i + 1}"} for j in range(repeats)},
+                }
+            }
+        }
+        for i in range(levels)
+    }
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/x": {
+                "post": {
+                    "responses": {"200": {"description": "ok"}},
+                    "callbacks": {"c": {"$ref": "#/components/callbacks/C0"}},
+                }
+            }
+        },
+        "components": {"callbacks": repeated | {f"C{levels}": {}}},
+    }
+
+
 HOSTILE_DOCUMENTS: dict[str, tuple[str, str, str]] = {
     # name -> (file name, text, expected start of the error line after "sdkforge: error: ")
     "alias bomb": ("bomb.yaml", alias_bomb(), "bomb.yaml#/x-bomb/a5/7: YAML aliases repeat more than 1,000,000"),
@@ -305,38 +334,14 @@ HOSTILE_DOCUMENTS: dict[str, tuple[str, str, str]] = {
     ),
     "callbacks that repeat each other": (
         "callbacks.json",
-        json.dumps(
-            {
-                "openapi": "3.0.3",
-                "info": {"title": "t", "version": "1"},
-                "paths": {
-                    "/x": {
-                        "post": {
-                            "responses": {"200": {"description": "ok"}},
-                            "callbacks": {"c": {"$ref": "#/components/callbacks/C0"}},
-                        }
-                    }
-                },
-                "components": {
-                    "callbacks": {
-                        f"C{i}": {
-                            "{$request.body#/url}": {
-                                "post": {
-                                    "responses": {"200": {"description": "ok"}},
-                                    "callbacks": {
-                                        "a": {"$ref": f"#/components/callbacks/C{i + 1}"},
-                                        "b": {"$ref": f"#/components/callbacks/C{i + 1}"},
-                                    },
-                                }
-                            }
-                        }
-                        for i in range(60)
-                    }
-                    | {"C60": {}}
-                },
-            }
-        ),
-        "callbacks.json#/components/callbacks/C",
+        json.dumps(callbacks(levels=25, repeats=2)),
+        "callbacks.json#/components/callbacks/C",  # wherever the copies add up to the limit
+    ),
+    "callbacks inside callbacks 3,000 deep": (
+        "nested_callbacks.json",
+        json.dumps(callbacks(levels=3000, repeats=1)),
+        f"nested_callbacks.json#/components/callbacks/C{MAX_INLINE_NESTING - 1}/{{$request.body#~1url}}/post/"
+        f"callbacks/a0: $ref '#/components/callbacks/C{MAX_INLINE_NESTING}': references inlined inside each other",
     ),
     "an integer of 5,000 digits": (
         "digits.yaml",
@@ -344,6 +349,19 @@ HOSTILE_DOCUMENTS: dict[str, tuple[str, str, str]] = {
         "digits.yaml: cannot read a value: Exceeds the limit",
     ),
 }
+
+
+def test_a_chain_of_references_in_another_file_is_refused(tmp_path: Path) -> None:
+    """Schemas bundled from another file are walked one after another, not inside each other."""
+    library = {f"S{i}": {"type": "object", "properties": {"next": {"$ref": f"#/S{i + 1}"}}} for i in range(3000)}
+    (tmp_path / "lib.json").write_text(json.dumps(library | {"S3000": {"type": "string"}}))
+    (tmp_path / "api.yaml").write_text(spec_with_schema("{$ref: 'lib.json#/S0'}"))
+    result = run_limited("generate", "api.yaml", "--output", tmp_path / "out", "--package", "p", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert result.stderr.splitlines() == [
+        f"sdkforge: error: api.yaml#/components/schemas/S{MAX_SCHEMA_NESTING}: schemas nest more than"
+        f" {MAX_SCHEMA_NESTING} levels deep here (counting each $ref followed)"
+    ]
 
 
 @pytest.mark.parametrize("case", HOSTILE_DOCUMENTS)
