@@ -146,7 +146,7 @@ class SchemaLowering:
         lowered yet: bounded, so that no spec can exhaust the stack."""
         if self._nesting >= MAX_SCHEMA_NESTING:
             raise Unsupported(
-                ptr, f"schemas nest more than {MAX_SCHEMA_NESTING} levels deep here (counting each $ref followed)"
+                ptr, f"schemas nest more than {MAX_SCHEMA_NESTING:,} levels deep here (counting each $ref followed)"
             )
         self._nesting += 1
         try:
