@@ -8,7 +8,7 @@ PRISM := .prism/node_modules/.bin/prism
 CORPUS := .corpus/package/api
 PYTEST_WORKERS ?= 2
 
-.PHONY: generate check lint test bench corpus clean
+.PHONY: generate check lint test bench corpus fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,13 @@ test: $(STAMP) $(PRISM) $(CORPUS) check lint
 corpus: $(STAMP) $(PRISM) $(CORPUS)
 	$(BIN)/python -m tests.corpus.run
 	$(BIN)/python -m tests.corpus.prism_sweep
+
+# Not part of `test`: the property-based fuzzer (tests/test_fuzz.py) with many more documents and a fresh seed
+# (`make test` runs 100, derandomized). Replay one seed: make fuzz FUZZ_SEED=1234; more: FUZZ_EXAMPLES=2000.
+FUZZ_EXAMPLES ?= 500
+FUZZ_SEED ?= random
+fuzz: $(STAMP)
+	SDKFORGE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) SDKFORGE_FUZZ_SEED=$(FUZZ_SEED) $(BIN)/python -m pytest tests/test_fuzz.py -p no:cacheprovider
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench.run $(BENCH_ARGS)

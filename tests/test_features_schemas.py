@@ -165,12 +165,44 @@ def test_awkward_wire_names_become_valid_aliased_fields() -> None:
     names = AwkwardNames.model_validate(wire)
     assert (names.class_, names.field_2fa_enabled, names.content_type, names.first_name) == ("c", True, "t", "f")
     assert (names.display_name, names.plus_1, names.minus_1) == ("d", 1, 2)
-    assert names.links == {"self": "x"} and names.links_2 == "l"
+    # `links` keeps its name: a Python name that is another field's wire name would take that key's value
+    assert names.links_2 == {"self": "x"} and names.links == "l"
     assert (names.json_, names.model_config_, names.copy_, names.str_) == ("j", "m", "c2", "s")
     assert names.date_ == dt.date(2024, 2, 29) and names.created == dt.date(2024, 3, 1)
     # Wire names go back out unchanged, and Python names are accepted on construction too.
     assert names.model_dump(by_alias=True, mode="json") == wire
     assert AwkwardNames(class_="k").class_ == "k"
+
+
+def test_a_wire_name_never_fills_another_field() -> None:
+    """Found by the fuzzer: `_links` was the field `links`, so `{"links": "l"}` (populated by name) went into it."""
+    names = AwkwardNames.model_validate({"links": "l"})
+    assert names.links == "l" and names.links_2 is None
+    assert names.model_dump(by_alias=True, exclude_unset=True) == {"links": "l"}
+
+
+def test_a_discriminated_union_serializes_by_a_tag_with_an_alias() -> None:
+    """Found by the fuzzer: on serialization the discriminator read the model's `__dict__` (Python names), missed
+    a tag property whose wire name differs, and pydantic warned while falling back to trying each member."""
+    from typing import Annotated
+
+    from feature_schemas._models import BaseModel, discriminate
+
+    class Left(BaseModel):
+        kind: str = pydantic.Field(alias="@kind")
+
+    class Right(BaseModel):
+        kind: str = pydantic.Field(alias="@kind")
+        right: int
+
+    union = Annotated[
+        Annotated[Left, pydantic.Tag("Left")] | Annotated[Right, pydantic.Tag("Right")],
+        pydantic.Discriminator(discriminate("@kind", {"l": "Left", "r": "Right"})),
+    ]
+    adapter: pydantic.TypeAdapter[Left | Right] = pydantic.TypeAdapter(union)
+    value = adapter.validate_python({"@kind": "r", "right": 1})
+    assert isinstance(value, Right)
+    assert adapter.dump_python(value, by_alias=True, warnings="error") == {"@kind": "r", "right": 1}
 
 
 def test_components_sharing_a_title_keep_their_own_names() -> None:

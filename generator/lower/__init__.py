@@ -246,7 +246,11 @@ class _Lowering:
             type_exports=exports,
             widened=tuple(comment(str(w)) for w in self.widenings.found),
             skipped=tuple(comment(line) for line in self.skipped),
-            warnings=tuple(self.warnings + [f"{self.spec.file}#{w}" for w in self.operations.warnings]),
+            warnings=tuple(
+                # One line each, as errors are: spec text quoted in a warning (a path, a name) must not break it.
+                line.replace("\r", "\\r").replace("\n", "\\n")
+                for line in self.warnings + [f"{self.spec.file}#{w}" for w in self.operations.warnings]
+            ),
             doc=docstring(f"Client for {info.title}." if info.title else "", info.description),
         )
 

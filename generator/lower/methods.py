@@ -254,13 +254,16 @@ class ResourceBuilder:
         target = expr
         while isinstance(target, ModelRef) and target.name in self.aliases:
             target = self.aliases[target.name]
+        # A parameter named `int` (or `str`, ...) hides the builtin in the method's body, where this is evaluated.
+        annotation = _builtins_safe(annotation, shadowed, imports)
         if isinstance(target, (Primitive, ListOf, DictOf, ModelRef)):
             return annotation
         imports.add("typing", "cast")
         type_name = "builtins.type" if "type" in shadowed else "type"
         if type_name != "type":
             imports.add("", "builtins")
-        return f"cast({literal(f'{type_name}[{annotation}]')}, {output.print_value(expr, imports)})"
+        value = _builtins_safe(output.print_value(expr, imports), shadowed, imports)
+        return f"cast({literal(f'{type_name}[{annotation}]')}, {value})"
 
 
 def _resource_classes(class_name: str) -> list[str]:

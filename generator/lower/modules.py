@@ -65,7 +65,10 @@ def _draft_refs(draft: DefinitionDraft) -> list[str]:
 def assign_modules(drafts: dict[str, DefinitionDraft]) -> dict[str, str]:
     """Class name -> module stem. Deterministic: depends only on the drafts and their order."""
     # types/__init__.py binds each submodule's name: a stem must not hide a name that module uses.
-    stems = Namespace({"__init__", "dict", "str", "object", "list", "importlib"} | set(keyword.kwlist))
+    # (Importing a submodule binds its stem there: `types/getattr.py` would replace the builtin `getattr`.)
+    stems = Namespace(
+        {"__init__", "dict", "str", "object", "list", "importlib", "getattr", "globals"} | set(keyword.kwlist)
+    )
     home: dict[str, str] = {}
     for name, draft in drafts.items():
         if draft.owner is None:
@@ -190,12 +193,17 @@ class ModuleBuilder:
         imports.add(".._models", "BaseModel")
         printed = [(p, self.output.print(p.type, imports, stem)) for p in draft.properties]
         shadowed = _bare_names(a for _, a in printed) | ANNOTATION_NAMES
-        names = Namespace(shadowed)
+        # A name that would shadow a type used in this class gets a trailing underscore, like a keyword.
+        wanted = {p.wire_name: (w + "_" if w in shadowed else w) for p, _ in printed for w in [field_name(p.wire_name)]}
+        # No field's Python name is another field's wire name: pydantic, populating by name, would read that key
+        # into the wrong field (`pet-id` as `pet_id` took the value of `pet_id`). Fields named as on the wire
+        # claim their names first.
+        as_on_wire = [wire for wire, name in wanted.items() if name == wire]
+        names = Namespace(shadowed | (wanted.keys() - set(as_on_wire)))
+        py_names = {wire: names.claim(wire) for wire in as_on_wire}
         fields = []
         for prop, annotation in printed:
-            wanted = field_name(prop.wire_name)
-            # A name that would shadow a type used in this class gets a trailing underscore, like a keyword.
-            py_name = names.claim(wanted + "_" if wanted in shadowed else wanted)
+            py_name = py_names.get(prop.wire_name) or names.claim(wanted[prop.wire_name])
             fields.append(self._field(prop, py_name, annotation, imports))
         return Model(draft.name, tuple(fields), doc, draft.deprecated)
 

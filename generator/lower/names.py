@@ -56,7 +56,10 @@ MAX_MODULE_NAME = 120
 
 def module_name(text: str) -> str:
     """A name that is also a file name: ASCII (snake case or identifier), at most MAX_MODULE_NAME characters."""
-    return text[:MAX_MODULE_NAME].rstrip("_") or text[:MAX_MODULE_NAME]
+    if len(text) <= MAX_MODULE_NAME:
+        return text  # as given: the trailing `_` of a keyword (`as_`) is what makes it importable
+    cut = text[:MAX_MODULE_NAME].rstrip("_") or text[:MAX_MODULE_NAME]
+    return cut + "_" if keyword.iskeyword(cut) else cut
 
 
 @cache
@@ -79,17 +82,18 @@ def identifier(text: str, fallback: str = "value") -> str:
 
 def class_name(text: str, fallback: str = "Model") -> str:
     if text.isidentifier() and text.isascii() and text[0].isupper():
-        return text
-    name = pascal(text) or fallback
-    if name[0].isdigit():
-        name = fallback + name
-    return name
+        name = text
+    else:
+        name = pascal(text) or fallback
+        if name[0].isdigit():
+            name = fallback + name
+    return name + "_" if keyword.iskeyword(name) else name  # `False`, `None`, `True`
 
 
 @cache
 def field_name(wire: str) -> str:
     """Pydantic treats a leading underscore as private and reserves `model_`; both are renamed."""
-    name = identifier(wire.lstrip("_") or wire, fallback="field")
+    name = identifier(wire.lstrip("_") or "field", fallback="field")  # `_` and `__` are all underscore
     if name.startswith("model_") or name in BASE_MODEL_ATTRIBUTES:
         name += "_"
     return name

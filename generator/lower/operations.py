@@ -258,7 +258,11 @@ class OperationLowering:
         )
         is_object = isinstance(inner, (DictOf, ModelRef)) and not self._is_alias(inner)
         if style == "deepObject":
-            return "DeepObject({})"
+            if self._is_mapping(inner):
+                return "DeepObject({})"
+            # OpenAPI defines deepObject for objects only; a scalar or array is sent as the default style does.
+            self.warnings.append(f"{ptr}: style 'deepObject' applies to objects; sent as style 'form'")
+            style, explode = "form", param.explode if param.explode is not None else True
         delimiter = {"form": ",", "spaceDelimited": " ", "pipeDelimited": "|"}.get(style)
         if delimiter is None:
             self.warnings.append(f"{ptr}: style '{style}' is not a query style; sent as style 'form'")
@@ -267,6 +271,16 @@ class OperationLowering:
             # An object without explode is its keys and values in one list: `color=R,100,G,200`.
             return f"Delimited({{}}, {literal(delimiter)})"
         return ""
+
+    def _is_mapping(self, expr: TypeExpr) -> bool:
+        if isinstance(expr, ModelRef):
+            draft = self.schemas.definitions.get(expr.name)
+            if draft is not None and draft.kind == "alias":
+                return draft.type is not None and self._is_mapping(draft.type)
+            return draft is not None
+        if isinstance(expr, UnionOf):
+            return all(self._is_mapping(member) for member in expr.members)
+        return isinstance(expr, DictOf)
 
     def _is_alias(self, expr: TypeExpr) -> bool:
         if isinstance(expr, ModelRef):
@@ -455,7 +469,10 @@ class OperationLowering:
         return Nullable(result) if isinstance(returns, Nullable) and not isinstance(result, Nullable) else result
 
     def _literal_base(self, expr: TypeExpr) -> TypeExpr:
-        target = expr
+        if isinstance(expr, Nullable):  # two responses, each nullable: `Literal[...] | None | str | None`
+            base = self._literal_base(expr.inner)
+            return expr if base == expr.inner else union_of([base, NONE])
+        target: TypeExpr = expr
         while isinstance(target, ModelRef) and target.name in self.schemas.definitions:
             draft = self.schemas.definitions[target.name]
             if draft.kind != "alias" or draft.type is None:

@@ -178,6 +178,17 @@ def literal(value: object) -> str:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A lone surrogate (JSON's `"\ud800"`) has no UTF-8 form: neither the file nor a class's `__doc__` could hold it.
+# Docstrings and comments show it as the text of its escape.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group()):02x}"
+
+
+def _surrogate_text(match: re.Match[str]) -> str:
+    return f"\\\\u{ord(match.group()):04x}"
 
 
 @cache
@@ -188,16 +199,17 @@ def docstring(*parts: str | None) -> str:
         return ""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    text = _SURROGATE.sub(_surrogate_text, _CONTROL.sub(_escape, text))
     text = "\n".join(line.rstrip() for line in text.split("\n"))
-    if text.endswith('"'):
-        text = text[:-1] + '\\"'
+    body = text[:-1]
+    if text.endswith('"') and (len(body) - len(body.rstrip("\\"))) % 2 == 0:
+        text = body + '\\"'  # a bare quote would run into the closing one (an escaped one, from `\"\"\"`, would not)
     return text
 
 
 def comment(text: str) -> str:
     """One line of spec text that is safe inside a `#` comment."""
-    return " ".join(_CONTROL.sub(" ", text).split())
+    return " ".join(_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", _CONTROL.sub(" ", text)).split())
 
 
 def join_imports(*groups: Iterable[str]) -> tuple[str, ...]:

@@ -56,9 +56,15 @@ ACTION_PREFIX = {
     "trace": "trace",
     "query": "query",
 }
-RESERVED_ATTRS = {"with_raw_response", "with_streaming_response", "_client", "self"}
-# What the client object has besides its resources (runtime base class and the generated client).
-CLIENT_ATTRS = {"request", "get_page", "close", "with_options", "base_url", "timeout", "max_retries", "environment"}
+# `cached_property` too: a resource of that name would replace the decorator for the class body after it.
+RESERVED_ATTRS = {"with_raw_response", "with_streaming_response", "_client", "self", "cached_property"}
+# What the client object has besides its resources (runtime base class and the generated client), and the names
+# its class body uses in annotations after the resources (a resource `int` would hide `max_retries: int`).
+CLIENT_ATTRS = {"request", "get_page", "close", "with_options", "base_url", "timeout", "max_retries", "environment"} | {
+    "str",
+    "int",
+    "httpx",
+}
 
 
 @dataclass(frozen=True)

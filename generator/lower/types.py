@@ -494,6 +494,7 @@ class SchemaLowering:
         self, parts: list[tuple[str, Schema]], name: str, input_side: bool, home: str
     ) -> list[PropertyDraft]:
         merged: dict[str, PropertyDraft] = {}
+        pointers: dict[str, str] = {}
         required: set[str] = set()
         for part_ptr, part in parts:
             self._fields_merged += len(part.properties or {})
@@ -503,6 +504,7 @@ class SchemaLowering:
             required.update(part.required or [])
             for wire, prop in (part.properties or {}).items():
                 prop_ptr = f"{part_ptr}/properties/{wire.replace('~', '~0').replace('/', '~1')}"
+                pointers[wire] = prop_ptr
                 resolved = self._resolve(prop)
                 prop_type = self.type_of(
                     prop,
@@ -529,6 +531,14 @@ class SchemaLowering:
             if wire in merged:
                 merged[wire].required = True
         kept = [p for p in merged.values() if not (p.read_only if input_side else p.write_only)]
+        if not input_side:
+            for p in [p for p in kept if _SURROGATE.search(p.wire_name)]:
+                # No JSON text can carry the name (RFC 8259 8.2; pydantic's parser refuses it), and pydantic
+                # cannot hold it as an alias: no response can have the field.
+                self.widenings.add(
+                    pointers[p.wire_name], "property", "a name with a lone surrogate; left out of the response model"
+                )
+                kept.remove(p)
         return kept
 
     def _variant_properties(
@@ -655,7 +665,15 @@ _NARROWING = {
 
 
 def _is_literal_value(value: object) -> bool:
-    return isinstance(value, (str, int, bool)) and not isinstance(value, float)
+    if isinstance(value, str):
+        # pydantic cannot build a Literal of a string with a lone surrogate (JSON's "\ud800"): no UTF-8 form
+        return not _SURROGATE.search(value)
+    if isinstance(value, int):
+        return abs(value) < 2**63  # mypy refuses a Literal of an integer that needs more than 64 bits
+    return isinstance(value, bool)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def value_type(value: object) -> TypeExpr:

@@ -24,8 +24,8 @@ class AwkwardNames(BaseModel):
     display_name: str | None = Field(None, alias="display name")
     plus_1: int | None = Field(None, alias="+1")
     minus_1: int | None = Field(None, alias="-1")
-    links: dict[str, object] | None = Field(None, alias="_links")
-    links_2: str | None = Field(None, alias="links")
+    links_2: dict[str, object] | None = Field(None, alias="_links")
+    links: str | None = None
     json_: str | None = Field(None, alias="json")
     model_config_: str | None = Field(None, alias="model_config")
     copy_: str | None = Field(None, alias="copy")
