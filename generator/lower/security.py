@@ -89,6 +89,8 @@ class SecurityLowering:
                     requirement[name] = [str(s) for s in scopes or []]
                 elif name in self.schemes:
                     self.warnings.append(f"{pointer}/security: {name!r} ({_kind(self.schemes[name])}) is not sent")
+                else:  # loading repairs this in Path Item fields, not yet in `additionalOperations`
+                    self.warnings.append(f"{pointer}/security: {name!r} names no security scheme; ignored")
             kept.append(requirement)
         return kept
 

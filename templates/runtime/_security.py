@@ -134,10 +134,12 @@ def _describe(scheme: Scheme) -> str:
 def choose(
     schemes: Mapping[str, Scheme], security: Security, is_set: Callable[[str], bool], label: str
 ) -> list[tuple[Scheme, tuple[str, ...]]]:
-    """The schemes (with their scopes) of the first alternative whose credentials are all set."""
+    """The schemes (with their scopes) of the first alternative whose credentials are all set. An empty
+    alternative (`{}`, anonymous access) is the last resort wherever it stands: credentials the caller gave
+    are sent when some alternative takes them."""
     if not security:
         return []
-    for requirement in security:
+    for requirement in sorted(security, key=lambda alternative: not alternative):
         chosen = [(schemes[name], tuple(scopes)) for name, scopes in requirement.items()]
         if all(_satisfied(scheme, is_set) for scheme, _ in chosen):
             return chosen
