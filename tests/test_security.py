@@ -10,12 +10,13 @@ import json
 import sys
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote_plus
 
 import pytest
 
-from tests.conftest import GENERATED
+from tests.conftest import GENERATED, generate
 from tests.support.server import RecordedRequest, RecordingServer, Reply, server_fixture
 
 sys.path.insert(0, str(GENERATED))
@@ -417,3 +418,48 @@ def test_async_client_credentials(authorization: AuthorizationServer) -> None:
     ]
     assert len(authorization.token_requests()) == 3
     authorization.assert_the_secret_never_reached_the_api()
+
+
+UNDECLARED = """\
+openapi: 3.1.0
+info: {title: Undeclared, version: '1'}
+paths:
+  /private:
+    get:
+      security: [{Token: []}]
+      responses: {'204': {description: Done.}}
+  /public:
+    get:
+      responses: {'204': {description: Done.}}
+  /anonymous:
+    get:
+      security: []
+      responses: {'204': {description: Done.}}
+components:
+  securitySchemes:
+    Token: {type: http, scheme: bearer}
+"""
+
+
+def test_an_operation_whose_spec_states_no_security_sends_the_usual_credential_when_set(
+    tmp_path: Path, server: RecordingServer
+) -> None:
+    # Neither the operation nor the document has `security`: unlike `security: []`, that states nothing, and
+    # the official SDKs send their credential anyway (Dodo's license endpoints); without one nothing is sent.
+    spec = tmp_path / "undeclared.yaml"
+    spec.write_text(UNDECLARED, encoding="utf-8")
+    generate(spec, tmp_path / "out", "undeclared_security")
+    sys.path.insert(0, str(tmp_path / "out"))
+    try:
+        import undeclared_security  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(str(tmp_path / "out"))
+    server.reply(status=204, times=3)
+    with undeclared_security.UndeclaredSecurity(base_url=server.url, bearer_token="t", max_retries=0) as client:
+        client.public.retrieve()
+        client.anonymous.retrieve()
+    with undeclared_security.UndeclaredSecurity(base_url=server.url, max_retries=0) as client:
+        client.public.retrieve()
+        with pytest.raises(undeclared_security.MissingCredentialsError):
+            client.private.retrieve()
+    assert [sent(r)[0] for r in server.requests] == [{"authorization": "Bearer t"}, {}, {}]

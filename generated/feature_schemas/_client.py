@@ -51,7 +51,7 @@ def _base_url(base_url: str | httpx.URL | None, environment: EnvironmentName | N
 SECURITY_SCHEMES: dict[str, Scheme] = {}
 """The spec's security schemes: which client options each reads and where it sends them."""
 
-SECURITY: Security = []
+SECURITY: Security = [{}]
 """What an operation needs unless it names its own security: the first alternative whose options are all set."""
 
 

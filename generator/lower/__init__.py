@@ -94,7 +94,7 @@ class _Lowering:
         placements = place_operations(keys, self._overrides(keys))
         tree = Tree()
         hints: set[str] = set()  # names inline types of operations are built from
-        lowered: list[tuple[Any, Any]] = []  # (draft, its security requirement)
+        lowered: list[tuple[Any, Any]] = []  # (draft, its security requirement or None)
         for key in keys:
             if key.label in self._excluded:
                 continue

@@ -77,10 +77,12 @@ class SecurityLowering:
         self.env_prefix = env_prefix
         self.warnings = warnings
 
-    def requirement(self, operation: Any, pointer: str) -> list[Requirement]:
-        """The operation's security, else the document's; names of no usable scheme are left out (that
-        alternative then needs nothing from them)."""
+    def requirement(self, operation: Any, pointer: str) -> list[Requirement] | None:
+        """The operation's security, else the document's, or None when neither says; names of no usable scheme
+        are left out (that alternative then needs nothing from them)."""
         security = operation.security if operation.security is not None else self.default
+        if security is None:
+            return None
         kept: list[Requirement] = []
         for alternative in security or []:
             requirement: Requirement = {}
@@ -94,9 +96,16 @@ class SecurityLowering:
             kept.append(requirement)
         return kept
 
-    def build(self, requirements: list[list[Requirement]], taken: Iterable[str]) -> tuple[Security, list[str]]:
+    def build(self, declared: list[list[Requirement] | None], taken: Iterable[str]) -> tuple[Security, list[str]]:
         """The client's security and, per operation in the given order, the `security=` source it passes
         ("" for the client's default)."""
+        # Where neither the operation nor the document has `security`, the spec states no requirement (unlike
+        # `security: []`): what most operations need is sent when it is set, and nothing otherwise, as the
+        # official SDKs do (Dodo's license endpoints).
+        stated = Counter(literal(r) for r in declared if r is not None).most_common(1)
+        usual = next(r for r in declared if r is not None and literal(r) == stated[0][0]) if stated else []
+        unstated = usual if {} in usual else [*usual, {}]
+        requirements = [r if r is not None else unstated for r in declared]
         used = [name for requirement in requirements for alternative in requirement for name in alternative]
         names = list(dict.fromkeys(n for n in self.schemes if n in used))  # in the order components give
         options = self._options(names, set(taken))
