@@ -37,7 +37,7 @@ Security = Sequence[Mapping[str, Sequence[str]]]
 
 
 class Auth:
-    """What one request carries for its security requirement. No repr: the values are secrets."""
+    """What one request carries for its security requirement; its repr names them and shows no value."""
 
     __slots__ = ("cookies", "fetched", "headers", "query")
 
