@@ -176,12 +176,29 @@ class Environment:
 
 
 @dataclass(frozen=True)
-class Auth:
-    param: str  # constructor parameter, e.g. bearer_token or api_key
+class Credential:
+    """One constructor option of the client that holds a credential."""
+
+    option: str  # constructor parameter and attribute, e.g. api_key, username, bearer_token
     env_var: str  # read when the parameter is omitted
-    required: bool  # every operation needs it
-    headers: str  # expression of the headers dict to send, in terms of `credential`
-    query: str  # expression of the query parameters dict to send, in terms of `credential`
+    required: bool  # every operation needs it: the constructor raises without it
+    annotation: str  # of the sync client's parameter, without `| None` (a token may be a callable)
+    async_annotation: str  # the same for the async client
+
+
+@dataclass(frozen=True)
+class SecurityScheme:
+    name: str  # Python literal of the scheme's name in the spec, as operations' requirements name it
+    source: str  # Python source of the runtime object that applies it, e.g. `ApiKey(location="header", ...)`
+
+
+@dataclass(frozen=True)
+class Security:
+    credentials: tuple[Credential, ...]  # in constructor order
+    schemes: tuple[SecurityScheme, ...]  # the schemes some operation uses
+    default: str  # Python source of the requirement list an operation has unless its Method passes another
+    abc_import: str  # the `collections.abc` import line of _client.py
+    runtime_import: str  # the `._security` import line of _client.py
 
 
 @dataclass(frozen=True)
@@ -193,7 +210,7 @@ class Sdk:
     user_agent: str  # Python literal source
     header: tuple[str, ...]  # comment lines at the top of every file
     environments: tuple[Environment, ...]  # the first is the default
-    auth: Auth | None
+    security: Security
     resources: tuple[Resource, ...]  # top level, in spec order; each holds its children
     resource_imports: tuple[str, ...]  # import lines of the top-level resource classes, sorted
     type_modules: tuple[TypeModule, ...]

@@ -199,11 +199,11 @@ server.shutdown()
 # The feature packages too: discriminated unions, recursion, TypedDicts with NotRequired (typing_extensions on
 # 3.10), and every module of both.
 import importlib, pkgutil
-import feature_jsonschema, feature_openapi32, feature_operations, feature_schemas
+import feature_jsonschema, feature_openapi32, feature_operations, feature_schemas, feature_security
 from feature_schemas.types import Cat, Zoo, ZooParam
 
 modules = 0
-for package in (feature_schemas, feature_operations, feature_openapi32, feature_jsonschema):
+for package in (feature_schemas, feature_operations, feature_openapi32, feature_jsonschema, feature_security):
     for sub in ("types", "resources"):
         base = importlib.import_module(f"{package.__name__}.{sub}")
         for info in pkgutil.walk_packages(base.__path__, base.__name__ + "."):
@@ -244,6 +244,7 @@ def test_generated_packages_run_on_python_310(tmp_path: Path) -> None:
         "feature_operations",
         "feature_openapi32",
         "feature_jsonschema",
+        "feature_security",
     ):
         shutil.copytree(GENERATED / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
     result = subprocess.run(

@@ -14,6 +14,7 @@ __all__ = [
     "BadRequestError",
     "ConflictError",
     "InternalServerError",
+    "MissingCredentialsError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -24,6 +25,10 @@ __all__ = [
 
 class SDKError(Exception):
     """Base of every error this package raises."""
+
+
+class MissingCredentialsError(SDKError):
+    """An operation needs credentials the client was not given; raised before anything is sent."""
 
 
 class APIError(SDKError):

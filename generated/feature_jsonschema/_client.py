@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
@@ -11,6 +11,7 @@ import httpx
 
 from ._base_client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncAPIClient, SyncAPIClient
 from ._exceptions import SDKError
+from ._security import HttpToken, Scheme, Security, credential
 from ._types import NOT_GIVEN, NotGiven, Timeout
 
 if TYPE_CHECKING:
@@ -54,23 +55,13 @@ def _base_url(base_url: str | httpx.URL | None, environment: EnvironmentName | N
     return next(iter(ENVIRONMENTS.values()))
 
 
-def _credential(bearer_token: str | None) -> str:
-    if bearer_token is None:
-        bearer_token = os.environ.get("FEATURE_JSONSCHEMA_API_KEY") or None  # set but empty is not a credential
-    if bearer_token is None:
-        raise SDKError(
-            "The bearer_token client option must be set either by passing bearer_token to the client"
-            " or by setting the FEATURE_JSONSCHEMA_API_KEY environment variable"
-        )
-    return bearer_token
+SECURITY_SCHEMES: dict[str, Scheme] = {
+    "Token": HttpToken(scheme="Bearer", option="bearer_token"),
+}
+"""The spec's security schemes: which client options each reads and where it sends them."""
 
-
-def _auth_headers(credential: str | None) -> dict[str, str]:
-    return {} if credential is None else {"Authorization": "Bearer " + credential}
-
-
-def _auth_query(credential: str | None) -> dict[str, str]:
-    return {} if credential is None else {}
+SECURITY: Security = [{"Token": []}]
+"""What an operation needs unless it names its own security: the first alternative whose options are all set."""
 
 
 class FeatureJsonschema(SyncAPIClient):
@@ -79,13 +70,13 @@ class FeatureJsonschema(SyncAPIClient):
     One JSON Schema (and tolerant-loading) mechanism per schema or operation; the description of each says what it exercises. Widenings are listed at the top of the generated package.
     """
 
-    bearer_token: str
+    bearer_token: str | Callable[[], str] | None
     environment: EnvironmentName | None
 
     def __init__(
         self,
         *,
-        bearer_token: str | None = None,
+        bearer_token: str | Callable[[], str] | None = None,
         environment: EnvironmentName | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
@@ -99,7 +90,7 @@ class FeatureJsonschema(SyncAPIClient):
         - `bearer_token` from `FEATURE_JSONSCHEMA_API_KEY`
         - `base_url` from `FEATURE_JSONSCHEMA_BASE_URL`, else the URL of `environment` (default: the first one)
         """
-        self.bearer_token = _credential(bearer_token)
+        self.bearer_token = credential(bearer_token, "FEATURE_JSONSCHEMA_API_KEY")
         self.environment = environment
         self._default_headers = dict(default_headers or {})
         super().__init__(
@@ -107,10 +98,10 @@ class FeatureJsonschema(SyncAPIClient):
             headers={
                 "User-Agent": USER_AGENT,
                 "Accept": "application/json",
-                **_auth_headers(self.bearer_token),
                 **self._default_headers,
             },
-            auth_query=_auth_query(self.bearer_token),
+            security_schemes=SECURITY_SCHEMES,
+            security=SECURITY,
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
@@ -167,7 +158,7 @@ class FeatureJsonschema(SyncAPIClient):
     def with_options(
         self,
         *,
-        bearer_token: str | None = None,
+        bearer_token: str | Callable[[], str] | None = None,
         environment: EnvironmentName | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -200,13 +191,13 @@ class AsyncFeatureJsonschema(AsyncAPIClient):
     One JSON Schema (and tolerant-loading) mechanism per schema or operation; the description of each says what it exercises. Widenings are listed at the top of the generated package.
     """
 
-    bearer_token: str
+    bearer_token: str | Callable[[], str | Awaitable[str]] | None
     environment: EnvironmentName | None
 
     def __init__(
         self,
         *,
-        bearer_token: str | None = None,
+        bearer_token: str | Callable[[], str | Awaitable[str]] | None = None,
         environment: EnvironmentName | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
@@ -220,7 +211,7 @@ class AsyncFeatureJsonschema(AsyncAPIClient):
         - `bearer_token` from `FEATURE_JSONSCHEMA_API_KEY`
         - `base_url` from `FEATURE_JSONSCHEMA_BASE_URL`, else the URL of `environment` (default: the first one)
         """
-        self.bearer_token = _credential(bearer_token)
+        self.bearer_token = credential(bearer_token, "FEATURE_JSONSCHEMA_API_KEY")
         self.environment = environment
         self._default_headers = dict(default_headers or {})
         super().__init__(
@@ -228,10 +219,10 @@ class AsyncFeatureJsonschema(AsyncAPIClient):
             headers={
                 "User-Agent": USER_AGENT,
                 "Accept": "application/json",
-                **_auth_headers(self.bearer_token),
                 **self._default_headers,
             },
-            auth_query=_auth_query(self.bearer_token),
+            security_schemes=SECURITY_SCHEMES,
+            security=SECURITY,
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
@@ -288,7 +279,7 @@ class AsyncFeatureJsonschema(AsyncAPIClient):
     def with_options(
         self,
         *,
-        bearer_token: str | None = None,
+        bearer_token: str | Callable[[], str | Awaitable[str]] | None = None,
         environment: EnvironmentName | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,

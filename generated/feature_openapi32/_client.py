@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
@@ -11,6 +11,7 @@ import httpx
 
 from ._base_client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncAPIClient, SyncAPIClient
 from ._exceptions import SDKError
+from ._security import ApiKey, HttpToken, Scheme, Security, credential
 from ._types import NOT_GIVEN, NotGiven, Timeout
 
 if TYPE_CHECKING:
@@ -49,23 +50,14 @@ def _base_url(base_url: str | httpx.URL | None, environment: EnvironmentName | N
     return next(iter(ENVIRONMENTS.values()))
 
 
-def _credential(bearer_token: str | None) -> str:
-    if bearer_token is None:
-        bearer_token = os.environ.get("FEATURE_OPENAPI32_API_KEY") or None  # set but empty is not a credential
-    if bearer_token is None:
-        raise SDKError(
-            "The bearer_token client option must be set either by passing bearer_token to the client"
-            " or by setting the FEATURE_OPENAPI32_API_KEY environment variable"
-        )
-    return bearer_token
+SECURITY_SCHEMES: dict[str, Scheme] = {
+    "OAuth": HttpToken(scheme="Bearer", option="bearer_token"),
+    "LegacyKey": ApiKey(location="header", name="X-Legacy-Key", option="api_key"),
+}
+"""The spec's security schemes: which client options each reads and where it sends them."""
 
-
-def _auth_headers(credential: str | None) -> dict[str, str]:
-    return {} if credential is None else {"Authorization": "Bearer " + credential}
-
-
-def _auth_query(credential: str | None) -> dict[str, str]:
-    return {} if credential is None else {}
+SECURITY: Security = [{"OAuth": []}, {"LegacyKey": []}]
+"""What an operation needs unless it names its own security: the first alternative whose options are all set."""
 
 
 class FeatureOpenapi32(SyncAPIClient):
@@ -74,13 +66,15 @@ class FeatureOpenapi32(SyncAPIClient):
     One OpenAPI 3.2 mechanism each; the description of each operation says what it exercises.
     """
 
-    bearer_token: str
+    bearer_token: str | Callable[[], str] | None
+    api_key: str | None
     environment: EnvironmentName | None
 
     def __init__(
         self,
         *,
-        bearer_token: str | None = None,
+        bearer_token: str | Callable[[], str] | None = None,
+        api_key: str | None = None,
         environment: EnvironmentName | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
@@ -91,10 +85,12 @@ class FeatureOpenapi32(SyncAPIClient):
         """Construct a new synchronous FeatureOpenapi32 client.
 
         Arguments left out are read from the environment:
-        - `bearer_token` from `FEATURE_OPENAPI32_API_KEY`
+        - `bearer_token` from `FEATURE_OPENAPI32_BEARER_TOKEN`
+        - `api_key` from `FEATURE_OPENAPI32_API_KEY`
         - `base_url` from `FEATURE_OPENAPI32_BASE_URL`, else the URL of `environment` (default: the first one)
         """
-        self.bearer_token = _credential(bearer_token)
+        self.bearer_token = credential(bearer_token, "FEATURE_OPENAPI32_BEARER_TOKEN")
+        self.api_key = credential(api_key, "FEATURE_OPENAPI32_API_KEY")
         self.environment = environment
         self._default_headers = dict(default_headers or {})
         super().__init__(
@@ -102,10 +98,10 @@ class FeatureOpenapi32(SyncAPIClient):
             headers={
                 "User-Agent": USER_AGENT,
                 "Accept": "application/json",
-                **_auth_headers(self.bearer_token),
                 **self._default_headers,
             },
-            auth_query=_auth_query(self.bearer_token),
+            security_schemes=SECURITY_SCHEMES,
+            security=SECURITY,
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
@@ -132,7 +128,8 @@ class FeatureOpenapi32(SyncAPIClient):
     def with_options(
         self,
         *,
-        bearer_token: str | None = None,
+        bearer_token: str | Callable[[], str] | None = None,
+        api_key: str | None = None,
         environment: EnvironmentName | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -145,6 +142,7 @@ class FeatureOpenapi32(SyncAPIClient):
         keep_url = base_url is None and environment is None
         clone = type(self)(
             bearer_token=bearer_token if bearer_token is not None else self.bearer_token,
+            api_key=api_key if api_key is not None else self.api_key,
             environment=environment,
             base_url=self.base_url if keep_url else base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
@@ -165,13 +163,15 @@ class AsyncFeatureOpenapi32(AsyncAPIClient):
     One OpenAPI 3.2 mechanism each; the description of each operation says what it exercises.
     """
 
-    bearer_token: str
+    bearer_token: str | Callable[[], str | Awaitable[str]] | None
+    api_key: str | None
     environment: EnvironmentName | None
 
     def __init__(
         self,
         *,
-        bearer_token: str | None = None,
+        bearer_token: str | Callable[[], str | Awaitable[str]] | None = None,
+        api_key: str | None = None,
         environment: EnvironmentName | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
@@ -182,10 +182,12 @@ class AsyncFeatureOpenapi32(AsyncAPIClient):
         """Construct a new asynchronous FeatureOpenapi32 client.
 
         Arguments left out are read from the environment:
-        - `bearer_token` from `FEATURE_OPENAPI32_API_KEY`
+        - `bearer_token` from `FEATURE_OPENAPI32_BEARER_TOKEN`
+        - `api_key` from `FEATURE_OPENAPI32_API_KEY`
         - `base_url` from `FEATURE_OPENAPI32_BASE_URL`, else the URL of `environment` (default: the first one)
         """
-        self.bearer_token = _credential(bearer_token)
+        self.bearer_token = credential(bearer_token, "FEATURE_OPENAPI32_BEARER_TOKEN")
+        self.api_key = credential(api_key, "FEATURE_OPENAPI32_API_KEY")
         self.environment = environment
         self._default_headers = dict(default_headers or {})
         super().__init__(
@@ -193,10 +195,10 @@ class AsyncFeatureOpenapi32(AsyncAPIClient):
             headers={
                 "User-Agent": USER_AGENT,
                 "Accept": "application/json",
-                **_auth_headers(self.bearer_token),
                 **self._default_headers,
             },
-            auth_query=_auth_query(self.bearer_token),
+            security_schemes=SECURITY_SCHEMES,
+            security=SECURITY,
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
@@ -223,7 +225,8 @@ class AsyncFeatureOpenapi32(AsyncAPIClient):
     def with_options(
         self,
         *,
-        bearer_token: str | None = None,
+        bearer_token: str | Callable[[], str | Awaitable[str]] | None = None,
+        api_key: str | None = None,
         environment: EnvironmentName | None = None,
         base_url: str | httpx.URL | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -236,6 +239,7 @@ class AsyncFeatureOpenapi32(AsyncAPIClient):
         keep_url = base_url is None and environment is None
         clone = type(self)(
             bearer_token=bearer_token if bearer_token is not None else self.bearer_token,
+            api_key=api_key if api_key is not None else self.api_key,
             environment=environment,
             base_url=self.base_url if keep_url else base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,

@@ -11,6 +11,7 @@ import httpx
 
 from ._base_client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncAPIClient, SyncAPIClient
 from ._exceptions import SDKError
+from ._security import ApiKey, Scheme, Security, credential
 from ._types import NOT_GIVEN, NotGiven, Timeout
 
 if TYPE_CHECKING:
@@ -51,18 +52,13 @@ def _base_url(base_url: str | httpx.URL | None, environment: EnvironmentName | N
     return next(iter(ENVIRONMENTS.values()))
 
 
-def _credential(api_key: str | None) -> str | None:
-    if api_key is None:
-        api_key = os.environ.get("FEATURE_OPERATIONS_API_KEY") or None  # set but empty is not a credential
-    return api_key
+SECURITY_SCHEMES: dict[str, Scheme] = {
+    "ApiKeyHeader": ApiKey(location="header", name="X-API-Key", option="api_key"),
+}
+"""The spec's security schemes: which client options each reads and where it sends them."""
 
-
-def _auth_headers(credential: str | None) -> dict[str, str]:
-    return {} if credential is None else {"X-API-Key": credential}
-
-
-def _auth_query(credential: str | None) -> dict[str, str]:
-    return {} if credential is None else {}
+SECURITY: Security = [{"ApiKeyHeader": []}]
+"""What an operation needs unless it names its own security: the first alternative whose options are all set."""
 
 
 class FeatureOperations(SyncAPIClient):
@@ -91,7 +87,7 @@ class FeatureOperations(SyncAPIClient):
         - `api_key` from `FEATURE_OPERATIONS_API_KEY`
         - `base_url` from `FEATURE_OPERATIONS_BASE_URL`, else the URL of `environment` (default: the first one)
         """
-        self.api_key = _credential(api_key)
+        self.api_key = credential(api_key, "FEATURE_OPERATIONS_API_KEY")
         self.environment = environment
         self._default_headers = dict(default_headers or {})
         super().__init__(
@@ -99,10 +95,10 @@ class FeatureOperations(SyncAPIClient):
             headers={
                 "User-Agent": USER_AGENT,
                 "Accept": "application/json",
-                **_auth_headers(self.api_key),
                 **self._default_headers,
             },
-            auth_query=_auth_query(self.api_key),
+            security_schemes=SECURITY_SCHEMES,
+            security=SECURITY,
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
@@ -188,7 +184,7 @@ class AsyncFeatureOperations(AsyncAPIClient):
         - `api_key` from `FEATURE_OPERATIONS_API_KEY`
         - `base_url` from `FEATURE_OPERATIONS_BASE_URL`, else the URL of `environment` (default: the first one)
         """
-        self.api_key = _credential(api_key)
+        self.api_key = credential(api_key, "FEATURE_OPERATIONS_API_KEY")
         self.environment = environment
         self._default_headers = dict(default_headers or {})
         super().__init__(
@@ -196,10 +192,10 @@ class AsyncFeatureOperations(AsyncAPIClient):
             headers={
                 "User-Agent": USER_AGENT,
                 "Accept": "application/json",
-                **_auth_headers(self.api_key),
                 **self._default_headers,
             },
-            auth_query=_auth_query(self.api_key),
+            security_schemes=SECURITY_SCHEMES,
+            security=SECURITY,
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,

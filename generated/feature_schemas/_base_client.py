@@ -7,6 +7,7 @@ import contextvars
 import datetime as _dt
 import email.utils
 import json as _json
+import math
 import random
 import time
 import uuid
@@ -14,11 +15,12 @@ from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 import httpx
 
 from ._exceptions import APIConnectionError, APIResponseValidationError, APITimeoutError, status_error
+from ._security import Auth, ClientCredentials, Scheme, Security, basic, choose
 from ._types import NOT_GIVEN, BinaryContent, Body, Headers, NotGiven, Query, Timeout
 
 if TYPE_CHECKING:
@@ -87,7 +89,8 @@ class _BaseClient:
         *,
         base_url: str | httpx.URL,
         headers: Mapping[str, str],
-        auth_query: Mapping[str, str],
+        security_schemes: Mapping[str, Scheme],
+        security: Security,
         timeout: Timeout,
         max_retries: int,
     ) -> None:
@@ -98,7 +101,61 @@ class _BaseClient:
         self.max_retries = max_retries
         self._base = str(base_url).rstrip("/")
         self._headers = dict(headers)
-        self._auth_query = dict(auth_query)
+        self._security_schemes = security_schemes
+        self._security = security
+        # Client-credentials tokens by (scheme, scopes): the token and the time.monotonic() it is renewed at.
+        self._tokens: dict[tuple[ClientCredentials, tuple[str, ...]], tuple[str, float]] = {}
+
+    def _choose(self, security: Security | None, method: str, path: str) -> list[tuple[Scheme, tuple[str, ...]]]:
+        """The schemes this call sends, by the operation's security (None: the client's default); raises
+        MissingCredentialsError before anything is sent when no alternative has all its credentials."""
+        return choose(
+            self._security_schemes,
+            self._security if security is None else security,
+            lambda option: getattr(self, option) is not None,
+            f"{method} {path}",
+        )
+
+    def _cached_token(self, key: tuple[ClientCredentials, tuple[str, ...]]) -> str | None:
+        found = self._tokens.get(key)
+        return found[0] if found is not None and time.monotonic() < found[1] else None
+
+    def _token_request(
+        self, http_client: httpx.Client | httpx.AsyncClient, scheme: ClientCredentials, scopes: tuple[str, ...]
+    ) -> httpx.Request:
+        form = {"grant_type": "client_credentials"}
+        if scopes:
+            form["scope"] = " ".join(scopes)
+        # RFC 6749, section 2.3.1: the client authenticates with HTTP Basic, each part form-encoded first.
+        client_id, client_secret = (quote_plus(str(getattr(self, o))) for o in (scheme.client_id, scheme.client_secret))
+        return http_client.build_request(
+            "POST",
+            httpx.URL(self._base + "/").join(scheme.token_url),
+            data=form,
+            headers={"Authorization": basic(client_id, client_secret), "Accept": "application/json"},
+            timeout=self.timeout,
+        )
+
+    def _store_token(self, key: tuple[ClientCredentials, tuple[str, ...]], response: httpx.Response) -> str:
+        if response.status_code >= 400:
+            raise status_error(response, _error_body(response))
+        answer = _error_body(response)
+        fields = cast(dict[str, object], answer) if isinstance(answer, dict) else {}
+        token = fields.get("access_token")
+        if not isinstance(token, str) or not token:
+            raise APIResponseValidationError(
+                response, None, message=f"The token endpoint {response.request.url} answered without an access_token"
+            )
+        renew_at = math.inf  # no lifetime given: used until the API answers 401
+        try:
+            lifetime = float(cast(str, fields["expires_in"]))
+        except (KeyError, TypeError, ValueError):
+            pass
+        else:
+            # Renewed a little early (a tenth of its life, at most a minute), so it does not expire in flight.
+            renew_at = time.monotonic() + lifetime - min(lifetime / 10, 60.0)
+        self._tokens[key] = (token, renew_at)
+        return token
 
     def _build_request(
         self,
@@ -117,23 +174,25 @@ class _BaseClient:
         extra_query: Query | None,
         extra_body: Body | None,
         timeout: Timeout | NotGiven,
+        auth: Auth,
     ) -> httpx.Request:
         merged_headers = self._headers
-        if headers or extra_headers or cookies:
-            merged_headers = {**merged_headers}
+        if auth.headers or auth.cookies or headers or extra_headers or cookies:
+            # Default headers come after the credentials' (they may replace one), call headers after both.
+            merged_headers = {**auth.headers, **merged_headers}
             if headers:
                 merged_headers.update({k: _to_str(v) for k, v in headers.items() if v is not NOT_GIVEN})
-            if cookies:
-                pairs = [
-                    f"{k}={quote(_to_str(v), safe=_COOKIE_SAFE)}" for k, v in cookies.items() if v is not NOT_GIVEN
-                ]
-                if pairs:
-                    existing = merged_headers.get("Cookie")  # e.g. an API key sent as a cookie
-                    merged_headers["Cookie"] = "; ".join(([existing] if existing else []) + pairs)
+            # A cookie or query parameter the call gives itself is sent instead of a credential of that name.
+            given = {**auth.cookies, **{k: v for k, v in (cookies or {}).items() if v is not NOT_GIVEN}}
+            pairs = [f"{k}={quote(_to_str(v), safe=_COOKIE_SAFE)}" for k, v in given.items()]
+            if pairs:
+                existing = merged_headers.get("Cookie")  # from default_headers
+                merged_headers["Cookie"] = "; ".join(([existing] if existing else []) + pairs)
             if extra_headers:
                 merged_headers.update(extra_headers)
         params: list[tuple[str, str | int | float | bool | None]] = []
-        for source in (self._auth_query, query, extra_query):
+        taken = {k for source in (query, extra_query) if source for k, v in source.items() if v is not NOT_GIVEN}
+        for source in ({k: v for k, v in auth.query.items() if k not in taken}, query, extra_query):
             if source:
                 for key, value in source.items():
                     _add_query(params, key, value)
@@ -411,16 +470,46 @@ class SyncAPIClient(_BaseClient):
         *,
         base_url: str | httpx.URL,
         headers: Mapping[str, str],
-        auth_query: Mapping[str, str],
+        security_schemes: Mapping[str, Scheme],
+        security: Security,
         timeout: Timeout,
         max_retries: int,
         http_client: httpx.Client | None,
     ) -> None:
         super().__init__(
-            base_url=base_url, headers=headers, auth_query=auth_query, timeout=timeout, max_retries=max_retries
+            base_url=base_url,
+            headers=headers,
+            security_schemes=security_schemes,
+            security=security,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         self._owns_http_client = http_client is None
         self._http_client = http_client if http_client is not None else httpx.Client(follow_redirects=True)
+
+    def _authenticate(self, chosen: list[tuple[Scheme, tuple[str, ...]]]) -> Auth:
+        """Credential values are read on every attempt, so a callable token can rotate between them."""
+        auth = Auth()
+        for scheme, scopes in chosen:
+            if isinstance(scheme, ClientCredentials) and getattr(self, scheme.token) is None:
+                key = (scheme, scopes)
+                token = self._cached_token(key)
+                if token is None:
+                    request = self._token_request(self._http_client, scheme, scopes)
+                    try:
+                        response = self._http_client.send(request)
+                    except httpx.TransportError as exc:
+                        raise APIConnectionError(request=request) from exc
+                    token = self._store_token(key, response)
+                auth.fetched.append(key)
+                scheme.apply(auth, [token])
+            else:
+                values: list[str] = []
+                for option in scheme.options:
+                    value = getattr(self, option)
+                    values.append(str(value() if callable(value) else value))
+                scheme.apply(auth, values)
+        return auth
 
     def request(
         self,
@@ -440,11 +529,15 @@ class SyncAPIClient(_BaseClient):
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         post: Callable[[Any], Any] | None = None,
+        security: Security | None = None,
     ) -> T:
         """Send the request, retrying as configured, and return the parsed result (passed through `post`)."""
         mode = response_mode.get()
+        chosen = self._choose(security, method, path)
+        refreshed = False
         attempt = 0
         while True:
+            auth = self._authenticate(chosen)
             request = self._build_request(
                 self._http_client,
                 method,
@@ -460,12 +553,20 @@ class SyncAPIClient(_BaseClient):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                auth=auth,
             )
             try:
                 response = self._http_client.send(request, stream=mode == "stream")
             except httpx.TransportError as exc:
                 time.sleep(self._retry_after_failure(attempt, request, exc))
                 attempt += 1
+                continue
+            if response.status_code == 401 and auth.fetched and not refreshed:
+                # The API refused a fetched token (revoked, or expired early): fetch a new one, once.
+                refreshed = True
+                for key in auth.fetched:
+                    self._tokens.pop(key, None)
+                response.close()
                 continue
             if response.status_code >= 400:
                 delay = self._retry_after_status(attempt, response)
@@ -497,6 +598,7 @@ class SyncAPIClient(_BaseClient):
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        security: Security | None = None,
     ) -> SyncPage[T]:
         """GET one page of a page-numbered list; the page knows how to fetch the next one."""
         from ._pagination import SyncPage
@@ -520,6 +622,7 @@ class SyncAPIClient(_BaseClient):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                security=security,
             )
 
         def page(response: M) -> SyncPage[T]:
@@ -537,6 +640,7 @@ class SyncAPIClient(_BaseClient):
             extra_query=extra_query,
             timeout=timeout,
             post=page,
+            security=security,
         )
         return cast("SyncPage[T]", result)
 
@@ -560,16 +664,53 @@ class AsyncAPIClient(_BaseClient):
         *,
         base_url: str | httpx.URL,
         headers: Mapping[str, str],
-        auth_query: Mapping[str, str],
+        security_schemes: Mapping[str, Scheme],
+        security: Security,
         timeout: Timeout,
         max_retries: int,
         http_client: httpx.AsyncClient | None,
     ) -> None:
         super().__init__(
-            base_url=base_url, headers=headers, auth_query=auth_query, timeout=timeout, max_retries=max_retries
+            base_url=base_url,
+            headers=headers,
+            security_schemes=security_schemes,
+            security=security,
+            timeout=timeout,
+            max_retries=max_retries,
         )
         self._owns_http_client = http_client is None
         self._http_client = http_client if http_client is not None else httpx.AsyncClient(follow_redirects=True)
+
+    async def _authenticate(self, chosen: list[tuple[Scheme, tuple[str, ...]]]) -> Auth:
+        """Credential values are read on every attempt, so a callable token can rotate between them."""
+        import inspect
+
+        auth = Auth()
+        for scheme, scopes in chosen:
+            if isinstance(scheme, ClientCredentials) and getattr(self, scheme.token) is None:
+                key = (scheme, scopes)
+                token = self._cached_token(key)
+                if token is None:
+                    request = self._token_request(self._http_client, scheme, scopes)
+                    try:
+                        response = await self._http_client.send(request)
+                    except httpx.TransportError as exc:
+                        raise APIConnectionError(request=request) from exc
+                    await response.aread()
+                    token = self._store_token(key, response)
+                auth.fetched.append(key)
+                scheme.apply(auth, [token])
+            else:
+                values: list[str] = []
+                for option in scheme.options:
+                    value = getattr(self, option)
+                    if callable(value):
+                        value = value()
+                        if inspect.isawaitable(value):
+                            value = await value
+                    values.append(str(value))
+                scheme.apply(auth, values)
+        return auth
 
     async def request(
         self,
@@ -589,11 +730,15 @@ class AsyncAPIClient(_BaseClient):
         extra_body: Body | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         post: Callable[[Any], Any] | None = None,
+        security: Security | None = None,
     ) -> T:
         """Send the request, retrying as configured, and return the parsed result (passed through `post`)."""
         mode = response_mode.get()
+        chosen = self._choose(security, method, path)
+        refreshed = False
         attempt = 0
         while True:
+            auth = await self._authenticate(chosen)
             request = self._build_request(
                 self._http_client,
                 method,
@@ -609,12 +754,20 @@ class AsyncAPIClient(_BaseClient):
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                auth=auth,
             )
             try:
                 response = await self._http_client.send(request, stream=mode == "stream")
             except httpx.TransportError as exc:
                 await _async_sleep(self._retry_after_failure(attempt, request, exc))
                 attempt += 1
+                continue
+            if response.status_code == 401 and auth.fetched and not refreshed:
+                # The API refused a fetched token (revoked, or expired early): fetch a new one, once.
+                refreshed = True
+                for key in auth.fetched:
+                    self._tokens.pop(key, None)
+                await response.aclose()
                 continue
             if response.status_code >= 400:
                 delay = self._retry_after_status(attempt, response)
@@ -646,6 +799,7 @@ class AsyncAPIClient(_BaseClient):
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        security: Security | None = None,
     ) -> AsyncPaginator[T]:
         """GET one page of a page-numbered list: await the result for the page, or `async for` over it."""
         from ._pagination import AsyncPage, AsyncPaginator
@@ -669,6 +823,7 @@ class AsyncAPIClient(_BaseClient):
                 extra_headers=extra_headers,
                 extra_query=extra_query,
                 timeout=timeout,
+                security=security,
             )
 
         def page(response: M) -> AsyncPage[T]:
@@ -686,6 +841,7 @@ class AsyncAPIClient(_BaseClient):
                 extra_query=extra_query,
                 timeout=timeout,
                 post=page,
+                security=security,
             )
             return cast("AsyncPage[T]", result)
 

@@ -11,6 +11,7 @@ import httpx
 
 from ._base_client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncAPIClient, SyncAPIClient
 from ._exceptions import SDKError
+from ._security import Scheme, Security
 from ._types import NOT_GIVEN, NotGiven, Timeout
 
 if TYPE_CHECKING:
@@ -47,6 +48,13 @@ def _base_url(base_url: str | httpx.URL | None, environment: EnvironmentName | N
     return next(iter(ENVIRONMENTS.values()))
 
 
+SECURITY_SCHEMES: dict[str, Scheme] = {}
+"""The spec's security schemes: which client options each reads and where it sends them."""
+
+SECURITY: Security = [{}]
+"""What an operation needs unless it names its own security: the first alternative whose options are all set."""
+
+
 class FeatureSchemas(SyncAPIClient):
     """Client for Feature specs - schemas.
 
@@ -79,7 +87,8 @@ class FeatureSchemas(SyncAPIClient):
                 "Accept": "application/json",
                 **self._default_headers,
             },
-            auth_query={},
+            security_schemes=SECURITY_SCHEMES,
+            security=SECURITY,
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
@@ -151,7 +160,8 @@ class AsyncFeatureSchemas(AsyncAPIClient):
                 "Accept": "application/json",
                 **self._default_headers,
             },
-            auth_query={},
+            security_schemes=SECURITY_SCHEMES,
+            security=SECURITY,
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InternalError, SpecError
-from ..ir import Auth, Environment, Model, Resource, Sdk
+from ..ir import Environment, Model, Resource, Sdk, Security
 from ..load import Spec
 from .methods import ResourceBuilder, Tree, class_names
 from .modules import ANNOTATION_NAMES, ModuleBuilder, assign_modules
@@ -16,7 +16,8 @@ from .names import Namespace, class_name, identifier, pascal, snake
 from .operations import OperationLowering, returns_collection
 from .printing import IMPORTABLE_NAMES, comment, docstring, literal, natural
 from .problems import Unsupported, Widenings
-from .resources import OperationKey, place_operations
+from .resources import CLIENT_ATTRS, OperationKey, place_operations
+from .security import SecurityLowering
 from .types import SchemaLowering
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")  # query: OpenAPI 3.2
@@ -73,6 +74,8 @@ class _Lowering:
         self.widenings = Widenings(options.strict)
         self.schemas = SchemaLowering(self.api, spec.raw, self.class_names, self.widenings)
         self.operations = OperationLowering(self.api, self.schemas, options.page_params)
+        self.env_prefix = options.env_prefix or (snake(options.package).upper() + "_")
+        self.security = SecurityLowering(self.api, self.env_prefix, self.warnings)
 
     def run(self) -> Sdk:
         try:
@@ -91,6 +94,7 @@ class _Lowering:
         placements = place_operations(keys, self._overrides(keys))
         tree = Tree()
         hints: set[str] = set()  # names inline types of operations are built from
+        lowered: list[tuple[Any, Any]] = []  # (draft, its security requirement or None)
         for key in keys:
             if key.label in self._excluded:
                 continue
@@ -106,7 +110,11 @@ class _Lowering:
             draft = self.operations.lower(key, operation, path_item, placement.method, hint)
             draft.aliases = self._aliases.get(key.label) or self._aliases.get(key.operation_id or "", ())
             node.methods.append(draft)
+            lowered.append((draft, self.security.requirement(operation, key.pointer)))
         self.at = ""
+        security, passed = self.security.build([r for _, r in lowered], set(tree.root.children) | CLIENT_ATTRS)
+        for (draft, _), source in zip(lowered, passed, strict=True):
+            draft.security = source
         module_of = assign_modules(self.schemas.definitions)
         type_modules = ModuleBuilder(self.schemas.definitions, module_of).build()
         exports = tuple(
@@ -132,7 +140,7 @@ class _Lowering:
         resources = tuple(
             builder.build(child, ("resources",)) for child in tree.root.children.values() if child.has_methods()
         )
-        return self._sdk(resources, type_modules, exports)
+        return self._sdk(resources, type_modules, exports, security)
 
     # --- operations ---------------------------------------------------------------------------------------
 
@@ -214,10 +222,10 @@ class _Lowering:
 
     # --- the package --------------------------------------------------------------------------------------
 
-    def _sdk(self, resources: tuple[Resource, ...], type_modules: Any, exports: Any) -> Sdk:
+    def _sdk(self, resources: tuple[Resource, ...], type_modules: Any, exports: Any, security: Security) -> Sdk:
         package = self.options.package
         client_name = self.options.client_name or class_name(package)
-        env_prefix = self.options.env_prefix or (snake(package).upper() + "_")
+        env_prefix = self.env_prefix
         info = self.api.info
         version = self.options.version or str(info.version)
         header = (
@@ -234,7 +242,7 @@ class _Lowering:
             user_agent=literal(f"{package}/{version}"),
             header=header,
             environments=self._environments(),
-            auth=self._auth(env_prefix),
+            security=security,
             resources=resources,
             resource_imports=tuple(
                 sorted(
@@ -269,42 +277,3 @@ class _Lowering:
             name = "_".join(described) or ("production" if not environments else "environment")
             environments.append(Environment(names.claim(identifier(name)), literal(url)))
         return tuple(environments)
-
-    def _auth(self, env_prefix: str) -> Auth | None:
-        schemes = (self.api.components and self.api.components.securitySchemes) or {}
-        requirements: list[list[str]] = []
-        global_security = self.api.security
-        for path_item in (self.api.paths or {}).values():
-            for method in HTTP_METHODS:
-                operation = getattr(path_item, method, None)
-                if operation is None:
-                    continue
-                security = operation.security if operation.security is not None else global_security
-                requirements.append(
-                    [name for requirement in (security or []) for name in requirement] if security else []
-                )
-        used = [name for names in requirements for name in names]
-        if not used:
-            return None
-        scheme_name = max(dict.fromkeys(used), key=used.count)
-        scheme = schemes.get(scheme_name)
-        if scheme is None:
-            raise SpecError(self.spec.file, f"/components/securitySchemes/{scheme_name}", "security scheme not found")
-        required = all(scheme_name in names for names in requirements)
-        kind = str(getattr(scheme.type, "value", scheme.type))
-        env_var = f"{env_prefix}API_KEY"
-        if kind == "apiKey":
-            location = str(getattr(scheme.security_scheme_in, "value", scheme.security_scheme_in))
-            name = literal(scheme.name)
-            if location == "query":
-                return Auth("api_key", env_var, required, "{}", f"{{{name}: credential}}")
-            if location == "cookie":
-                return Auth(
-                    "api_key", env_var, required, f'{{"Cookie": {literal(scheme.name + "=")} + credential}}', "{}"
-                )
-            return Auth("api_key", env_var, required, f"{{{name}: credential}}", "{}")
-        if kind == "http" and (scheme.scheme or "").lower() == "basic":
-            # The credential is the base64 of "user:password", as the header carries it.
-            return Auth("api_key", env_var, required, '{"Authorization": "Basic " + credential}', "{}")
-        # http bearer, oauth2 and openIdConnect all send a bearer token.
-        return Auth("bearer_token", env_var, required, '{"Authorization": "Bearer " + credential}', "{}")

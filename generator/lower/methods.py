@@ -212,6 +212,8 @@ class ResourceBuilder:
             )
         for name, _, _ in options:
             args.append((name, name))
+        if draft.security:
+            args.append(("security", draft.security))
         deprecated = ""
         if draft.deprecated:
             imports.add("", "warnings")

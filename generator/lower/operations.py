@@ -88,6 +88,7 @@ class MethodDraft:
     page_item_type: TypeExpr | None = None
     first_page: int = 1
     aliases: tuple[str, ...] = ()  # other names for the method, from the override table
+    security: str = ""  # source of the requirement list passed to the client; "" for the client's default
 
 
 def media_kind(media_type: str) -> str:

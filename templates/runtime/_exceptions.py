@@ -12,6 +12,7 @@ __all__ = [
     "BadRequestError",
     "ConflictError",
     "InternalServerError",
+    "MissingCredentialsError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -22,6 +23,10 @@ __all__ = [
 
 class SDKError(Exception):
     """Base of every error this package raises."""
+
+
+class MissingCredentialsError(SDKError):
+    """An operation needs credentials the client was not given; raised before anything is sent."""
 
 
 class APIError(SDKError):

@@ -56,6 +56,7 @@ class FiltersResource(SyncAPIResource):
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
+            security=[{"Token": []}, {}],
         )
 
 
@@ -96,6 +97,7 @@ class AsyncFiltersResource(AsyncAPIResource):
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
+            security=[{"Token": []}, {}],
         )
 
 

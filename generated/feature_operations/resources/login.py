@@ -59,6 +59,7 @@ class LoginResource(SyncAPIResource):
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            security=[],
         )
 
 
@@ -104,6 +105,7 @@ class AsyncLoginResource(AsyncAPIResource):
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            security=[],
         )
 
 
