@@ -27,11 +27,24 @@ class BaseModel(pydantic.BaseModel):
 
 
 def discriminate(prop: str, mapping: dict[str, str]) -> Callable[[object], str | None]:
-    """For `pydantic.Discriminator`: the member a value belongs to, from its tag property."""
+    """For `pydantic.Discriminator`: the member a value belongs to, from its tag property (`prop` is the wire
+    name: a key of the data when validating, the field of that alias when serializing a model)."""
 
     def member(value: object) -> str | None:
-        fields = cast(dict[str, object], value if isinstance(value, dict) else getattr(value, "__dict__", {}))
-        tag = fields.get(prop)
+        if isinstance(value, dict):
+            tag = cast(dict[str, object], value).get(prop)
+        elif isinstance(value, pydantic.BaseModel):
+            name = _field_of_alias(type(value), prop)
+            tag = getattr(value, name) if name is not None else (value.model_extra or {}).get(prop)
+        else:
+            tag = None
         return mapping.get(tag) if isinstance(tag, str) else None
 
     return member
+
+
+def _field_of_alias(model: type[pydantic.BaseModel], alias: str) -> str | None:
+    for name, info in model.model_fields.items():
+        if (info.alias or name) == alias:
+            return name
+    return None
