@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from .errors import SpecError, escape_pointer_token, pointer
 from .limits import MAX_INLINE_NESTING, MAX_INLINED_NODES
@@ -478,8 +479,8 @@ def _paths(root: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _decode_fragment(fragment: str) -> str:
-    """A URI fragment holding a JSON pointer is percent-encoded (RFC 6901, section 6)."""
-    return re.sub(r"%([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), fragment)
+    """A URI fragment holding a JSON pointer is percent-encoded UTF-8 (RFC 6901, section 6; RFC 3986)."""
+    return unquote(fragment)
 
 
 def _encode_fragment(fragment: str) -> str:

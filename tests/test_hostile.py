@@ -450,3 +450,15 @@ def test_names_longer_than_a_file_name_may_be_generate(tmp_path: Path) -> None:
         check=False,
     )
     assert imported.returncode == 0, imported.stderr
+
+
+def test_a_percent_encoded_pointer_is_utf8(tmp_path: Path) -> None:
+    """`caf%C3%A9` names the component `café` (percent-encoded UTF-8), not `cafÃ©`."""
+    (tmp_path / "api.yaml").write_text(
+        spec_with_schema("{$ref: '#/components/schemas/caf%C3%A9'}")
+        + "components:\n  schemas:\n    café: {type: object, properties: {crema: {type: boolean}}}\n",
+        encoding="utf-8",
+    )
+    spec = load(tmp_path / "api.yaml")
+    schema = spec.raw["paths"]["/x"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/café"}
