@@ -23,6 +23,7 @@ ref_roots = ["../shared-schemas"]       # folders besides the spec's own that a 
 
 from __future__ import annotations
 
+import keyword
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -81,36 +82,47 @@ def label_for(path: Path, root: Path) -> str:
         return path.name
 
 
-def overrides_for(value: object, settings: dict[str, Any], where: str) -> dict[str, tuple[str, ...]]:
+def overrides_for(
+    value: object, settings: dict[str, Any], where: str, at: str = "/tool/sdkforge/overrides"
+) -> dict[str, tuple[str, ...]]:
     """An override maps "METHOD /path" or an operationId to "resource.method", to a list of such names (the
-    first is the method, the rest aliases of it), or to an empty list (leave the operation out)."""
+    first is the method, the rest aliases of it, on the same resource), or to an empty list (leave the
+    operation out). Checked here, once: an error names the config file and the entry. `at` is where an
+    inline table is; a table named by a string is under [tool.sdkforge.overrides]."""
     if value is None:
         return {}
     if isinstance(value, str):
-        tables = settings.get("overrides", {})
-        if value not in tables:
-            raise SpecError(where, "/tool/sdkforge/overrides", f"no override table named {value!r}")
-        value = tables[value]
+        name, tables = value, settings.get("overrides", {})
+        if name not in tables:
+            raise SpecError(where, "/tool/sdkforge/overrides", f"no override table named {name!r}")
+        value, at = tables[name], pointer("tool", "sdkforge", "overrides", name)
     if not isinstance(value, dict):
-        raise SpecError(where, "/tool/sdkforge/overrides", "an override table must be a table")
+        raise SpecError(where, at, "an override table must be a table")
     table: dict[str, tuple[str, ...]] = {}
     for key, target in value.items():
         names = [target] if isinstance(target, str) else target
-        if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
-            raise SpecError(
-                where, pointer("tool", "sdkforge", "overrides", key), "expected 'resource.method' or a list of them"
-            )
+        entry = at + pointer(key)
+        if not isinstance(names, list) or not all(isinstance(n, str) and _is_dotted_name(n) for n in names):
+            raise SpecError(where, entry, "expected 'resource.method' (Python names, not keywords) or a list of them")
+        resources = {name.rsplit(".", 1)[0] for name in names}
+        if len(resources) > 1:
+            raise SpecError(where, entry, f"aliases must be on resource {names[0].rsplit('.', 1)[0]!r}")
         table[key] = tuple(names)
     return table
+
+
+def _is_dotted_name(name: str) -> bool:
+    parts = name.split(".")
+    return len(parts) > 1 and all(part.isidentifier() and not keyword.iskeyword(part) for part in parts)
 
 
 def targets_from_settings(settings: dict[str, Any], root: Path, where: str) -> list[Target]:
     targets = []
     for index, entry in enumerate(settings.get("targets", [])):
-        pointer = f"/tool/sdkforge/targets/{index}"
+        at = f"/tool/sdkforge/targets/{index}"
         for key in ("spec", "output", "package"):
             if not isinstance(entry.get(key), str):
-                raise SpecError(where, pointer, f"target needs a string '{key}'")
+                raise SpecError(where, at, f"target needs a string '{key}'")
         spec = root / entry["spec"]
         targets.append(
             Target(
@@ -122,25 +134,25 @@ def targets_from_settings(settings: dict[str, Any], root: Path, where: str) -> l
                 env_prefix=entry.get("env_prefix"),
                 version=entry.get("version"),
                 formatter=entry.get("formatter", settings.get("formatter", "ruff")),
-                overrides=overrides_for(entry.get("overrides"), settings, where),
+                overrides=overrides_for(entry.get("overrides"), settings, where, at + "/overrides"),
                 strict=bool(entry.get("strict", settings.get("strict", False))),
-                page_params=_page_params(entry.get("pagination"), where, pointer),
-                ref_roots=_ref_roots(entry.get("ref_roots", settings.get("ref_roots", [])), root, where, pointer),
+                page_params=_page_params(entry.get("pagination"), where, at),
+                ref_roots=_ref_roots(entry.get("ref_roots", settings.get("ref_roots", [])), root, where, at),
             )
         )
     return targets
 
 
-def _page_params(value: object, where: str, pointer: str) -> tuple[str, ...] | None:
+def _page_params(value: object, where: str, at: str) -> tuple[str, ...] | None:
     if value is None:
         return None
     names = value.get("page_params") if isinstance(value, dict) else None
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        raise SpecError(where, pointer + "/pagination", "expected {page_params = [names of page-number parameters]}")
+        raise SpecError(where, at + "/pagination", "expected {page_params = [names of page-number parameters]}")
     return tuple(names)
 
 
-def _ref_roots(value: object, root: Path, where: str, pointer: str) -> tuple[Path, ...]:
+def _ref_roots(value: object, root: Path, where: str, at: str) -> tuple[Path, ...]:
     if not isinstance(value, list) or not all(isinstance(folder, str) for folder in value):
-        raise SpecError(where, pointer + "/ref_roots", "expected a list of folders (relative to the config file)")
+        raise SpecError(where, at + "/ref_roots", "expected a list of folders (relative to the config file)")
     return tuple(root / folder for folder in value)

@@ -6,6 +6,8 @@ literals, docstrings, import lines) are final here: templates print them and nev
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -55,6 +57,48 @@ class Nullable:
 
 
 TypeExpr = Primitive | ModelRef | ListOf | TupleOf | DictOf | UnionOf | LiteralOf | Nullable
+
+
+def children(expr: TypeExpr) -> tuple[TypeExpr, ...]:
+    """The type expressions directly inside `expr`."""
+    if isinstance(expr, ListOf):
+        return (expr.item,)
+    if isinstance(expr, DictOf):
+        return (expr.value,)
+    if isinstance(expr, Nullable):
+        return (expr.inner,)
+    if isinstance(expr, TupleOf):
+        return expr.items
+    if isinstance(expr, UnionOf):
+        return expr.members
+    return ()
+
+
+def walk(expr: TypeExpr) -> Iterator[TypeExpr]:
+    """`expr` and every expression inside it, outermost first."""
+    pending = [expr]
+    while pending:
+        node = pending.pop()
+        yield node
+        pending.extend(reversed(children(node)))
+
+
+def rebuild(expr: TypeExpr, change: Callable[[TypeExpr], TypeExpr | None]) -> TypeExpr:
+    """`expr` with every inner expression for which `change` returns a replacement replaced, outermost first."""
+    replaced = change(expr)
+    if replaced is not None:
+        return replaced
+    if isinstance(expr, ListOf):
+        return ListOf(rebuild(expr.item, change))
+    if isinstance(expr, DictOf):
+        return DictOf(rebuild(expr.value, change))
+    if isinstance(expr, Nullable):
+        return Nullable(rebuild(expr.inner, change))
+    if isinstance(expr, TupleOf):
+        return TupleOf(tuple(rebuild(item, change) for item in expr.items))
+    if isinstance(expr, UnionOf):
+        return dataclasses.replace(expr, members=tuple(rebuild(member, change) for member in expr.members))
+    return expr
 
 
 # --- Definitions in types/ --------------------------------------------------------------------------------

@@ -115,6 +115,7 @@ class _Lowering:
         security, passed = self.security.build([r for _, r in lowered], set(tree.root.children) | CLIENT_ATTRS)
         for (draft, _), source in zip(lowered, passed, strict=True):
             draft.security = source
+        self.schemas.break_alias_cycles()
         module_of = assign_modules(self.schemas.definitions)
         type_modules = ModuleBuilder(self.schemas.definitions, module_of).build()
         exports = tuple(
@@ -210,13 +211,7 @@ class _Lowering:
                         self._excluded.add(k.label)
                         self.skipped.append(f"{k.label}: excluded by the override table")
                 continue
-            for name in names:
-                if "." not in name or not all(part.isidentifier() for part in name.split(".")):
-                    raise SpecError(self.spec.file, "", f"override {target!r}: {name!r} is not 'resource.method'")
-            resource = names[0].rsplit(".", 1)[0]
-            if any(alias.rsplit(".", 1)[0] != resource for alias in names[1:]):
-                raise SpecError(self.spec.file, "", f"override {target!r}: aliases must be on resource {resource!r}")
-            placements[target] = names[0]
+            placements[target] = names[0]  # names checked when the configuration was read (config.py)
             self._aliases[target] = tuple(alias.rsplit(".", 1)[1] for alias in names[1:])
         return placements
 

@@ -13,19 +13,16 @@ from collections.abc import Iterable
 from ..ir import (
     Alias,
     Definition,
-    DictOf,
     Field,
-    ListOf,
     LiteralOf,
     Model,
     ModelRef,
     Nullable,
     Primitive,
-    TupleOf,
     TypedDictDef,
     TypeExpr,
     TypeModule,
-    UnionOf,
+    walk,
 )
 from .names import Namespace, field_name, module_name, snake
 from .printing import AnnotationPrinter, Imports, docstring, literal
@@ -41,20 +38,7 @@ ANNOTATION_NAMES = frozenset(
 
 
 def referenced_models(expr: TypeExpr) -> Iterable[str]:
-    if isinstance(expr, ModelRef):
-        yield expr.name
-    elif isinstance(expr, ListOf):
-        yield from referenced_models(expr.item)
-    elif isinstance(expr, DictOf):
-        yield from referenced_models(expr.value)
-    elif isinstance(expr, TupleOf):
-        for item in expr.items:
-            yield from referenced_models(item)
-    elif isinstance(expr, Nullable):
-        yield from referenced_models(expr.inner)
-    elif isinstance(expr, UnionOf):
-        for member in expr.members:
-            yield from referenced_models(member)
+    return (node.name for node in walk(expr) if isinstance(node, ModelRef))
 
 
 def _draft_refs(draft: DefinitionDraft) -> list[str]:

@@ -17,7 +17,7 @@ from openapi_pydantic.v3 import v3_0, v3_1
 
 from ..errors import escape_pointer_token
 from ..errors import pointer as make_pointer
-from ..ir import DictOf, ListOf, LiteralOf, ModelRef, Nullable, Primitive, TupleOf, TypeExpr, UnionOf
+from ..ir import DictOf, ListOf, LiteralOf, ModelRef, Nullable, Primitive, TupleOf, TypeExpr, UnionOf, rebuild, walk
 from ..limits import MAX_FIELDS, MAX_SCHEMA_NESTING
 from .names import Namespace, class_name, pascal
 from .problems import Unsupported, Widenings
@@ -77,6 +77,15 @@ def is_reference(node: object) -> bool:
     return isinstance(node, REFERENCE_TYPES)
 
 
+def _as_reference(schema: Any) -> Any:
+    """openapi-pydantic 3.1 reads every component as a Schema, so one that only names another (`$ref`, with a
+    description at most) keeps its `$ref` among the extra fields: read it as the Reference it is."""
+    extra = getattr(schema, "model_extra", None) or {}
+    if isinstance(schema, v3_1.Schema) and isinstance(extra.get("$ref"), str):
+        return v3_1.Reference.model_validate(schema.model_dump(by_alias=True, exclude_unset=True))
+    return schema
+
+
 class SchemaLowering:
     def __init__(self, api: Any, raw: dict[str, Any], class_names: Namespace, widenings: Widenings) -> None:
         self.api = api
@@ -86,7 +95,9 @@ class SchemaLowering:
         self.is_31 = isinstance(api, v3_1.OpenAPI)
         self.names = class_names
         self.definitions: dict[str, DefinitionDraft] = {}
-        self._components: dict[str, Any] = dict((api.components and api.components.schemas) or {})
+        self._components: dict[str, Any] = {
+            key: _as_reference(schema) for key, schema in ((api.components and api.components.schemas) or {}).items()
+        }
         self._component_names = {key: self.names.claim(class_name(key)) for key in self._components}
         self._memo: dict[tuple[str, bool], TypeExpr] = {}
         self._in_progress: set[tuple[str, bool]] = set()
@@ -153,6 +164,44 @@ class SchemaLowering:
             yield
         finally:
             self._nesting -= 1
+
+    def break_alias_cycles(self) -> None:
+        """A type alias cannot contain itself without a class in between (`Tree = list[Tree]`, or `A = list[B]`
+        with `B = A | None`): Python evaluates an alias when its module is imported. The occurrence that closes
+        such a cycle is typed as any value, as a recursive inline schema's is."""
+        aliases = {name: d for name, d in self.definitions.items() if d.kind == "alias" and d.type is not None}
+        on_path: set[str] = set()
+        finished: set[str] = set()
+
+        def visit(name: str) -> None:
+            on_path.add(name)
+            draft = aliases[name]
+            assert draft.type is not None
+            closing = set()
+            for ref in {node.name for node in walk(draft.type) if isinstance(node, ModelRef) and node.name in aliases}:
+                if ref in on_path:
+                    closing.add(ref)
+                elif ref not in finished:
+                    visit(ref)
+            if closing:
+
+                def widen(expr: TypeExpr) -> TypeExpr | None:
+                    if isinstance(expr, ModelRef) and expr.name in closing:
+                        return OBJECT
+                    if isinstance(expr, UnionOf) and not expr.discriminator:  # `str | object` is `object`
+                        return union_of([rebuild(member, widen) for member in expr.members])
+                    return None
+
+                draft.type = rebuild(draft.type, widen)
+                self.widenings.add(
+                    draft.pointer, "recursion", "a schema that contains itself; the inner occurrence is any value"
+                )
+            on_path.discard(name)
+            finished.add(name)
+
+        for name in aliases:
+            if name not in finished:
+                visit(name)
 
     # --- references ---------------------------------------------------------------------------------------
 
@@ -243,7 +292,8 @@ class SchemaLowering:
                 return NONE
         if literal_values is not None:
             if all(_is_literal_value(v) for v in literal_values):
-                return LiteralOf(tuple(dict.fromkeys(literal_values)))
+                # Deduplicated by type too: `True == 1`, but `enum: [1, true]` allows both.
+                return LiteralOf(tuple({(type(v), v): v for v in literal_values}.values()))
             keyword = "const" if schema.enum is None else "enum"
             self.widenings.add(ptr, keyword, f"{keyword} values that a Literal cannot hold; typed by their JSON type")
             if not types:
@@ -316,7 +366,9 @@ class SchemaLowering:
         if (schema.minItems or 0) >= len(items) and schema.maxItems == len(items):
             return TupleOf(tuple(items))
         # Shorter or longer arrays are allowed too: a list of any of the item types says that (more widely).
-        if schema.items is not None:
+        if schema.maxItems is not None and schema.maxItems <= len(items):
+            pass  # no item beyond the positional ones (`items: false` is read as this)
+        elif schema.items is not None:
             items.append(self.type_of(schema.items, f"{hint}Item", ptr + "/items", input_side=input_side, owner=owner))
         else:
             items.append(OBJECT)

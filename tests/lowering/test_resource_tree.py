@@ -7,12 +7,12 @@ changes the rule that applies, so the table states every case whole.
 
 from __future__ import annotations
 
-import keyword
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from generator.config import overrides_for
 from generator.errors import SpecError
 from tests.lowering.build import (
     LIST,
@@ -354,27 +354,20 @@ def test_override_matching_nothing_is_a_warning(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "target",
     [
-        pytest.param("misc.class", id="rule: an override method that is a keyword is refused or made safe"),
-        pytest.param("import.create", id="rule: an override resource that is a keyword is refused or made safe"),
+        pytest.param("misc.class", id="rule: an override method that is a keyword is refused"),
+        pytest.param("import.create", id="rule: an override resource that is a keyword is refused"),
+        pytest.param("misc.not-a-name", id="rule: an override name that is not an identifier is refused"),
+        pytest.param("toplevel", id="rule: an override without a resource is refused"),
     ],
 )
-@pytest.mark.xfail(
-    strict=True,
-    reason="suspected bug: override names are checked with str.isidentifier() only, so a keyword passes and the "
-    "generated resource has `def class(` (ruff format fails, exit 2 reported as a generator bug)",
-)
-def test_override_names_that_are_keywords(tmp_path: Path, target: str) -> None:
-    try:
-        found = place(tmp_path, {"POST /x": {}}, overrides={"POST /x": (target,)})
-    except SpecError as error:  # refused as bad configuration, like any other non-identifier
-        assert "POST /x" in str(error)
-        return
-    assert not any(keyword.iskeyword(part) for part in found["POST /x"].split("."))
-
-
-def test_override_names_that_are_not_identifiers_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(SpecError, match="is not 'resource.method'"):
-        place(tmp_path, {"POST /x": {}}, overrides={"POST /x": ("misc.not-a-name",)})
+def test_override_names_must_be_python_names(target: str) -> None:
+    """Overrides are checked once, when the configuration is read: the error names the file and the entry."""
+    with pytest.raises(SpecError) as error:
+        overrides_for({"POST /x": target}, {}, "pyproject.toml", "/tool/sdkforge/targets/0/overrides")
+    assert str(error.value) == (
+        "pyproject.toml#/tool/sdkforge/targets/0/overrides/POST ~1x: expected 'resource.method' (Python names, not"
+        " keywords) or a list of them"
+    )
 
 
 def test_override_alias_that_is_already_a_method_is_refused(tmp_path: Path) -> None:
@@ -386,9 +379,17 @@ def test_override_alias_that_is_already_a_method_is_refused(tmp_path: Path) -> N
         )
 
 
-def test_override_aliases_on_another_resource_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(SpecError, match="aliases must be on resource"):
-        place(tmp_path, {"POST /x": {}}, overrides={"POST /x": ("a.go", "b.go")})
+def test_override_aliases_on_another_resource_are_refused() -> None:
+    with pytest.raises(SpecError) as error:
+        overrides_for({"POST /x": ["a.go", "b.go"]}, {"overrides": {}}, "pyproject.toml")
+    assert str(error.value) == "pyproject.toml#/tool/sdkforge/overrides/POST ~1x: aliases must be on resource 'a'"
+
+
+def test_a_named_override_table_is_read_from_the_overrides_tables() -> None:
+    settings = {"overrides": {"api": {"getX": "misc.get_x"}}}
+    assert overrides_for("api", settings, "pyproject.toml") == {"getX": ("misc.get_x",)}
+    with pytest.raises(SpecError, match="no override table named 'other'"):
+        overrides_for("other", settings, "pyproject.toml")
 
 
 # --- what the tree says besides placements -------------------------------------------------------------------

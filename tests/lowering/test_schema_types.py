@@ -152,18 +152,12 @@ ENUMS = [
         LiteralOf((1, True)),
         "Literal[1, True]",
         "1 and true are different enum values",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="suspected bug: enum values are deduplicated with dict.fromkeys, and True == 1, so `true` is "
-            "lost (Literal[1]; pydantic then reads a JSON `true` as 1)",
-        ),
     ),
     case(
         {"enum": [0, False, "a"]},
         LiteralOf((0, False, "a")),
         "Literal[0, False, 'a']",
         "0 and false are different enum values",
-        marks=pytest.mark.xfail(strict=True, reason="suspected bug: as above, False == 0 (Literal[0, 'a'])"),
     ),
 ]
 
@@ -290,11 +284,6 @@ VARYING_TUPLES = [
         {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}], "items": False},
         ListOf(UnionOf((STR, INT))),
         id="rule: prefixItems of varying length with no further items: a list of the item types",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="suspected bug: `items: false` (read as maxItems = len(prefixItems)) still adds `object` to the "
-            "item union, so the list is list[object] instead of list[str | int]",
-        ),
     ),
 ]
 
@@ -506,17 +495,11 @@ def test_nullable_reference_to_an_object_is_the_class_or_none(
             "3.1.0",
             {"$ref": "#/components/schemas/Pet"},
             id="rule: 3.1 component that is a $ref",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="suspected bug: openapi-pydantic 3.1 parses components.schemas values as Schema (the `$ref` "
-                "lands in model_extra), so types.py never sees a reference and the alias is `object`",
-            ),
         ),
         pytest.param(
             "3.1.0",
             {"$ref": "#/components/schemas/Pet", "description": "An animal."},
             id="rule: 3.1 component that is a $ref with a description",
-            marks=pytest.mark.xfail(strict=True, reason="suspected bug: as above, the alias is `object`"),
         ),
     ],
 )
@@ -610,13 +593,6 @@ def test_recursive_inline_object_gets_a_name_from_where_it_is(tmp_path: Path) ->
     assert sdk.widened == ()
 
 
-RECURSIVE_ALIAS = pytest.mark.xfail(
-    strict=True,
-    reason="suspected bug: a component array/union that contains itself is lowered as `Tree = list[Tree]` "
-    "(a NameError when the module is imported, and the alias is emitted twice), not widened",
-)
-
-
 @pytest.mark.parametrize(
     ("schemas", "name", "expr"),
     [
@@ -636,14 +612,12 @@ RECURSIVE_ALIAS = pytest.mark.xfail(
             "Tree",
             ListOf(OBJECT),
             id="rule: a component array that contains itself: the inner occurrence is any value",
-            marks=RECURSIVE_ALIAS,
         ),
         pytest.param(
             {"U": {"oneOf": [{"type": "string"}, {"$ref": "#/components/schemas/U"}]}},
             "U",
             OBJECT,  # `str | <any value>` is any value
             id="rule: a component union that contains itself: the inner occurrence is any value",
-            marks=RECURSIVE_ALIAS,
         ),
     ],
 )
@@ -667,7 +641,6 @@ def test_array_or_union_that_contains_itself_is_widened(
         pytest.param(
             {"Tree": {"type": "array", "items": {"$ref": "#/components/schemas/Tree"}}},
             id="rule: a recursive alias",
-            marks=RECURSIVE_ALIAS,
         ),
     ],
 )
