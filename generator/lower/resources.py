@@ -118,7 +118,7 @@ def place_operations(operations: list[OperationKey], overrides: Mapping[str, str
         override = overrides.get(op.label) or (overrides.get(op.operation_id) if op.operation_id else None)
         if override:
             *resource, method = override.split(".")
-            placements[op] = Placement(tuple(resource), method)
+            placements[op] = Placement(_guarded([_reserved_safe(r) for r in resource]), method)
         else:
             placements[op] = _default_placement(op, parents, counts, verbs[op.path])
     return _resolve_collisions(operations, placements, overrides)
@@ -127,9 +127,7 @@ def place_operations(operations: list[OperationKey], overrides: Mapping[str, str
 def _default_placement(op: OperationKey, parents: set[str], counts: dict[str, int], verbs: set[str]) -> Placement:
     segments = [s for s in op.route.split("/") if s]
     statics = [s for s in segments if not is_parameter(s)]
-    resource = [_attr(s) for s in statics]
-    if resource and resource[0] in CLIENT_ATTRS:
-        resource[0] += "_"  # a top-level resource must not hide what the client itself has
+    resource = list(_guarded([_attr(s) for s in statics]))
     if not segments:
         return Placement(("root",), COLLECTION_VERBS.get(op.verb, op.verb))
     last = segments[-1]
@@ -148,8 +146,19 @@ def _default_placement(op: OperationKey, parents: set[str], counts: dict[str, in
 
 
 def _attr(segment: str) -> str:
-    name = module_name(identifier(snake(segment) or segment, fallback="resource"))
+    return _reserved_safe(module_name(identifier(snake(segment) or segment, fallback="resource")))
+
+
+def _reserved_safe(name: str) -> str:
     return name + "_" if name in RESERVED_ATTRS else name
+
+
+def _guarded(resource: list[str]) -> tuple[str, ...]:
+    """A top-level resource must not hide what the client itself has (`timeout`, `close`, ...), whether the
+    path or an override names it."""
+    if resource and resource[0] in CLIENT_ATTRS:
+        resource = [resource[0] + "_", *resource[1:]]
+    return tuple(resource)
 
 
 def _resolve_collisions(

@@ -428,3 +428,9 @@ def test_resource_modules_follow_the_tree(tmp_path: Path) -> None:
     assert customers.module == "resources.customers"
     assert [c.module for c in customers.children] == ["resources.customers.wallets"]
     assert customers.methods == ()  # a resource may hold only children
+
+
+def test_an_override_resource_does_not_hide_a_client_attribute(tmp_path: Path) -> None:
+    """rule: a top-level resource named like a client attribute gets `_`, whether a path or an override names it."""
+    found = place(tmp_path, {"POST /x": {}, "GET /timeout": {}}, overrides={"POST /x": ("timeout.create",)})
+    assert found == {"POST /x": "timeout_.create", "GET /timeout": "timeout_.retrieve"}
