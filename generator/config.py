@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import SpecError, pointer
+from .errors import SpecError
+from .pointers import pointer
 
 
 @dataclass(frozen=True)

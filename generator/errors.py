@@ -3,14 +3,6 @@
 from __future__ import annotations
 
 
-def escape_pointer_token(token: str | int) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
-
-
-def pointer(*tokens: str | int) -> str:
-    return "".join("/" + escape_pointer_token(t) for t in tokens)
-
-
 class SpecError(Exception):
     """Raised for anything wrong with the input; the CLI prints it as one line and exits 2."""
 

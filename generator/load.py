@@ -23,11 +23,12 @@ from yaml.events import AliasEvent, CollectionStartEvent
 from yaml.nodes import MappingNode, Node, SequenceNode
 from yaml.resolver import Resolver
 
-from .errors import SpecError, pointer
+from .errors import SpecError
 from .limits import MAX_ALIAS_NODES, MAX_DEPTH
 from .normalize import Normalizer
 from .openapi32 import OpenAPI as OpenAPI32
 from .openapi32 import check_path_items, to_31_shape
+from .pointers import pointer
 
 try:  # libyaml's parser, with PyYAML's composer (below): libyaml's own composer recurses in C and can crash
     from yaml._yaml import CParser

@@ -18,10 +18,10 @@ from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
-from .errors import SpecError, escape_pointer_token, pointer
+from .errors import SpecError
 from .limits import MAX_INLINE_NESTING, MAX_INLINED_NODES
+from .pointers import MISSING, decode_fragment, escape, pointer, resolve, tokens
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
 
@@ -150,7 +150,7 @@ class Normalizer:
         # schema to schema in another file would otherwise recurse once per link.
         while self._unwalked:
             name, file, fragment = self._unwalked.popleft()
-            self.schemas[name] = self._schema(self.schemas[name], file, _tokens(fragment))
+            self.schemas[name] = self._schema(self.schemas[name], file, tokens(fragment))
         if self.bundled_names:
             merged = dict(root.get("components") or {})
             walked = merged.get("schemas") or {}
@@ -215,7 +215,7 @@ class Normalizer:
 
     def _reference(self, node: dict[str, Any], kind: str, file: Path, path: list[str | int]) -> Any:
         target_file, fragment, target = self._target(node["$ref"], file, path, optional=kind == "example")
-        if target is _MISSING:  # an example we cannot find is not worth refusing the spec for
+        if target is MISSING:  # an example we cannot find is not worth refusing the spec for
             self.warn("example", file, path, f"$ref {node['$ref']!r} not found; example left out")
             return {}
         if target_file == self.root_file and kind != "callback":  # openapi-pydantic takes no callback $ref
@@ -239,7 +239,7 @@ class Normalizer:
         self._inlining.append(key)
         try:
             # Parameters, responses and the like are not recursive: a copy is the simplest faithful form.
-            return self._walk(copy.deepcopy(target), kind, target_file, _tokens(fragment))
+            return self._walk(copy.deepcopy(target), kind, target_file, tokens(fragment))
         finally:
             self._inlining.pop()
 
@@ -256,7 +256,7 @@ class Normalizer:
                 target_file = self.locate(target_part, file) if target_part else file
             except ValueError as refused:
                 raise SpecError(*where, f"$ref {ref!r}: {refused}") from None
-            fragment = _decode_fragment(raw_fragment)
+            fragment = decode_fragment(raw_fragment)
             if (target_file, fragment) in seen:
                 raise SpecError(*where, f"$ref {ref!r} is part of a cycle of references")
             seen.add((target_file, fragment))
@@ -264,17 +264,17 @@ class Normalizer:
                 document = self.root if target_file == self.root_file else self.read(target_file)
             except SpecError as exc:
                 if optional:
-                    return target_file, fragment, _MISSING
+                    return target_file, fragment, MISSING
                 raise SpecError(*where, f"$ref {ref!r}: {exc.message}") from None
-            target = resolve_pointer(document, fragment)
-            if target is _MISSING:
+            target = resolve(document, fragment)
+            if target is MISSING:
                 if optional:
-                    return target_file, fragment, _MISSING
+                    return target_file, fragment, MISSING
                 raise SpecError(*where, f"$ref {ref!r} not found")
             named = schema and target_file == self.root_file and _COMPONENT_SCHEMA.fullmatch(fragment) is not None
             if named or not (isinstance(target, dict) and isinstance(target.get("$ref"), str)):
                 return target_file, fragment, target
-            ref, file, path = target["$ref"], target_file, _tokens(fragment)
+            ref, file, path = target["$ref"], target_file, tokens(fragment)
 
     # --- schemas ----------------------------------------------------------------------------------------------
 
@@ -311,7 +311,7 @@ class Normalizer:
         if target_file == self.root_file:
             ref = "#" + _encode_fragment(fragment)
         else:
-            ref = "#/components/schemas/" + escape_pointer_token(self._bundle_schema(target_file, fragment, target))
+            ref = "#/components/schemas/" + escape(self._bundle_schema(target_file, fragment, target))
         siblings = {k: v for k, v in node.items() if k != "$ref" and not k.startswith("x-")}
         if set(siblings) - _REFERENCE_FIELDS or (siblings and self.version == "3.0"):
             # Next to `$ref`, 3.1 applies the siblings to the referenced schema (3.0 says to ignore them, but
@@ -469,7 +469,6 @@ class Normalizer:
 _EXTENSIBLE_MAPS = {"paths", "webhooks", "responses"}
 _JSON_TYPES = {"string", "number", "integer", "boolean", "array", "object", "null"}
 _EXAMPLE_FIELDS = {"summary", "description", "value", "externalValue", "dataValue", "serializedValue", "$ref"}
-_MISSING: Any = object()
 _COMPONENT_SCHEMA = re.compile(r"/components/schemas/[^/]+")
 
 
@@ -478,36 +477,8 @@ def _paths(root: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return [(p, item) for p, item in paths.items() if isinstance(item, dict)] if isinstance(paths, dict) else []
 
 
-def _decode_fragment(fragment: str) -> str:
-    """A URI fragment holding a JSON pointer is percent-encoded UTF-8 (RFC 6901, section 6; RFC 3986)."""
-    return unquote(fragment)
-
-
 def _encode_fragment(fragment: str) -> str:
     return fragment if fragment.startswith("/") or not fragment else "/" + fragment
-
-
-def _tokens(fragment: str) -> list[str | int]:
-    if fragment in ("", "/") or not fragment.startswith("/"):
-        return []
-    return [token.replace("~1", "/").replace("~0", "~") for token in fragment[1:].split("/")]
-
-
-def resolve_pointer(document: Any, fragment: str) -> Any:
-    """The node a decoded fragment points at, or _MISSING."""
-    if fragment in ("", "/"):
-        return document
-    if not fragment.startswith("/"):
-        return _MISSING
-    node = document
-    for token in map(str, _tokens(fragment)):
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return _MISSING
-    return node
 
 
 def _size(node: Any) -> int:

@@ -27,7 +27,8 @@ from typing import Any
 
 from openapi_pydantic.v3 import v3_1
 
-from .errors import SpecError, pointer
+from .errors import SpecError
+from .pointers import pointer, resolve
 
 # The Path Item fields that hold an operation; `additionalOperations` must not repeat their methods.
 FIXED_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
@@ -208,10 +209,7 @@ class _Shape:
         seen: set[str] = set()
         while isinstance(node.get("$ref"), str) and node["$ref"].startswith("#") and node["$ref"] not in seen:
             seen.add(node["$ref"])
-            target: Any = self.document
-            for token in node["$ref"][1:].split("/")[1:]:
-                token = token.replace("~1", "/").replace("~0", "~")
-                target = target.get(token) if isinstance(target, dict) else None
+            target = resolve(self.document, node["$ref"][1:])
             if not isinstance(target, dict):
                 return node
             node = copy.deepcopy(target)

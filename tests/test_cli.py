@@ -274,7 +274,7 @@ def test_configuration_errors_name_the_file_and_pointer(tmp_path: Path) -> None:
     for config, where in (
         (
             target + 'overrides = "x"\n[tool.sdkforge.overrides.x]\n"GET /a/b" = 5\n',
-            "/tool/sdkforge/overrides/GET ~1a~1b",
+            "/tool/sdkforge/overrides/x/GET ~1a~1b",
         ),
         (target.replace('package = "p"\n', ""), "/tool/sdkforge/targets/0"),
         ("[tool.sdkforge\n", ""),

@@ -10,6 +10,7 @@ from typing import Any
 from ..errors import InternalError, SpecError
 from ..ir import Environment, Model, Resource, Sdk, Security
 from ..load import Spec
+from ..pointers import pointer, resolve
 from .methods import ResourceBuilder, Tree, class_names
 from .modules import ANNOTATION_NAMES, ModuleBuilder, assign_modules
 from .names import Namespace, class_name, identifier, pascal, snake
@@ -181,14 +182,11 @@ class _Lowering:
 
     def _path_item(self, path: str, ref: str) -> tuple[dict[str, Any], Any]:
         """A path item given as a local `$ref` (references into other files were inlined while loading)."""
-        node: Any = self.spec.raw
-        for token in ref.removeprefix("#/").split("/"):
-            token = token.replace("~1", "/").replace("~0", "~")
-            node = node.get(token) if isinstance(node, dict) else None
+        node = resolve(self.spec.raw, ref.removeprefix("#"))
         if not isinstance(node, dict) or "$ref" in node:
             raise SpecError(
                 self.spec.file,
-                f"/paths/{path.replace('~', '~0').replace('/', '~1')}",
+                pointer("paths", path),
                 f"$ref '{ref}' is not a path item",
             )
         return node, type(self.api.paths[path]).model_validate(node)

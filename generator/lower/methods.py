@@ -7,6 +7,7 @@ import re
 
 from ..errors import SpecError
 from ..ir import DictOf, ListOf, Method, ModelRef, Nullable, Pagination, Param, Primitive, Resource, TypeExpr
+from ..pointers import tokens
 from .names import Namespace, pascal
 from .operations import MethodDraft
 from .printing import AnnotationPrinter, Imports, docstring, literal
@@ -277,7 +278,7 @@ def _resource_classes(class_name: str) -> list[str]:
 
 
 def _path_label(draft: MethodDraft) -> str:
-    return draft.pointer.split("/")[2].replace("~1", "/").replace("~0", "~")
+    return str(tokens(draft.pointer)[1])
 
 
 _BUILTINS = ("list", "dict", "str", "int", "float", "bool", "bytes", "object", "type")

@@ -10,10 +10,9 @@ from urllib.parse import unquote_plus
 
 from openapi_pydantic.v3 import v3_0, v3_1
 
-from ..errors import escape_pointer_token
-from ..errors import pointer as make_pointer
 from ..ir import DictOf, ListOf, LiteralOf, ModelRef, Nullable, Primitive, TypeExpr, UnionOf
-from ..normalize import resolve_pointer
+from ..pointers import component_key, escape, resolve
+from ..pointers import pointer as make_pointer
 from .names import Namespace, identifier, pascal
 from .printing import literal
 from .problems import Unsupported
@@ -217,7 +216,7 @@ class OperationLowering:
                 media_type, media = sorted(param.content.items())[0]
                 schema, schema_ptr = (
                     media.media_type_schema,
-                    f"{param_ptr}/content/{escape_pointer_token(media_type)}/schema",
+                    f"{param_ptr}/content/{escape(media_type)}/schema",
                 )
                 serialized = True
                 if location != "query" or media_kind(media_type) != "json":
@@ -340,12 +339,11 @@ class OperationLowering:
     def _resolve_component(self, ref: str, kind: str, ptr: str) -> tuple[str, Any]:
         """The object a local `$ref` points at, with its pointer. Loading checked that it exists and is not
         itself a reference; it is usually a component, but may be anywhere in the document."""
-        prefix = f"#/components/{kind}/"
-        key = ref[len(prefix) :].replace("~1", "/").replace("~0", "~") if ref.startswith(prefix) else None
+        key = component_key(ref, kind)
         table = getattr(self.components, kind, None) or {}
-        if key is not None and "/" not in ref[len(prefix) :] and key in table:
+        if key is not None and key in table:
             return make_pointer("components", kind, key), table[key]
-        node = resolve_pointer(self.schemas.raw, ref[1:])
+        node = resolve(self.schemas.raw, ref[1:])
         if not isinstance(node, dict):
             raise Unsupported(ptr, f"$ref '{ref}' does not point at an object")
         model = getattr(v3_1 if self.schemas.is_31 else v3_0, _MODELS[kind])
@@ -371,7 +369,7 @@ class OperationLowering:
         # (a multipart boundary) or is a range (`image/*`): then the caller says it with extra_headers.
         if "*" not in media_type and not media_type.lower().startswith("multipart/"):
             self._body_media_type = media_type
-        media_ptr = f"{body_ptr}/content/{media_type.replace('~', '~0').replace('/', '~1')}"
+        media_ptr = f"{body_ptr}/content/{escape(media_type)}"
         schema = content[media_type].media_type_schema
         required = bool(body.required)
         body_type: TypeExpr
@@ -435,7 +433,7 @@ class OperationLowering:
             accepts.append("*/*" if media_type.strip() == "*" else media_type)  # `*` is no media type
             schema = content[media_type].media_type_schema
             if kind == "json" and schema is not None:
-                media_ptr = f"{response_ptr}/content/{escape_pointer_token(media_type)}/schema"
+                media_ptr = f"{response_ptr}/content/{escape(media_type)}/schema"
                 results.append(self.schemas.type_of(schema, f"{hint}Response", media_ptr, input_side=False))
             elif kind == "text":
                 results.append(STR)
@@ -566,11 +564,9 @@ def _deref(api: Any, schema: Any) -> Any:
     seen = 0
     while is_reference(schema) and seen < 20:
         ref = schema.ref
-        prefix = "#/components/schemas/"
-        if not ref.startswith(prefix):
+        key = component_key(ref)
+        if key is None:
             return None
-        schema = ((api.components and api.components.schemas) or {}).get(
-            ref[len(prefix) :].replace("~1", "/").replace("~0", "~")
-        )
+        schema = ((api.components and api.components.schemas) or {}).get(key)
         seen += 1
     return None if schema is None or is_reference(schema) else schema

@@ -27,7 +27,7 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..errors import pointer
+from ..pointers import pointer
 from .names import identifier, module_name, snake
 
 COLLECTION_VERBS = {

@@ -15,10 +15,10 @@ from typing import Any
 
 from openapi_pydantic.v3 import v3_0, v3_1
 
-from ..errors import escape_pointer_token
-from ..errors import pointer as make_pointer
 from ..ir import DictOf, ListOf, LiteralOf, ModelRef, Nullable, Primitive, TupleOf, TypeExpr, UnionOf, rebuild, walk
 from ..limits import MAX_FIELDS, MAX_SCHEMA_NESTING
+from ..pointers import component_key, escape, resolve
+from ..pointers import pointer as make_pointer
 from .names import Namespace, class_name, pascal
 from .problems import Unsupported, Widenings
 
@@ -206,12 +206,10 @@ class SchemaLowering:
     # --- references ---------------------------------------------------------------------------------------
 
     def _reference(self, ref: str, ptr: str, input_side: bool) -> TypeExpr:
-        prefix = "#/components/schemas/"
-        if ref.startswith(prefix) and "/" not in ref[len(prefix) :]:
-            key = ref[len(prefix) :].replace("~1", "/").replace("~0", "~")
-            if key in self._components:
-                result = self.component(key, input_side=input_side)
-                return Nullable(result) if self._is_nullable_class(key, result) else result
+        key = component_key(ref)
+        if key is not None and key in self._components:
+            result = self.component(key, input_side=input_side)
+            return Nullable(result) if self._is_nullable_class(key, result) else result
         target_ptr = ref[1:]
         memo_key = (target_ptr, input_side)
         if memo_key in self._memo:
@@ -231,10 +229,7 @@ class SchemaLowering:
 
     def _parse_pointer(self, target_ptr: str, ptr: str, ref: str) -> Any:
         if target_ptr not in self._parsed_refs:
-            node: Any = self.raw
-            for token in target_ptr.lstrip("/").split("/"):
-                token = token.replace("~1", "/").replace("~0", "~")
-                node = node[int(token)] if isinstance(node, list) else node[token]
+            node = resolve(self.raw, target_ptr)  # loading checked that every reference has a target
             model = v3_1.Schema if self.is_31 else v3_0.Schema
             if isinstance(node, dict) and "$ref" in node:
                 model = v3_1.Reference if self.is_31 else v3_0.Reference  # type: ignore[assignment]
@@ -379,7 +374,7 @@ class SchemaLowering:
         extra = schema.additionalProperties
         if not schema.properties:
             values = [
-                (f"{ptr}/patternProperties/{escape_pointer_token(pattern)}", self._parsed(node))
+                (f"{ptr}/patternProperties/{escape(pattern)}", self._parsed(node))
                 for pattern, node in _pattern_properties(schema)
             ]
             if isinstance(extra, (v3_0.Schema, v3_1.Schema, v3_0.Reference, v3_1.Reference)):
@@ -555,7 +550,7 @@ class SchemaLowering:
                 raise Unsupported(part_ptr, f"the models of this spec would hold more than {MAX_FIELDS:,} fields")
             required.update(part.required or [])
             for wire, prop in (part.properties or {}).items():
-                prop_ptr = f"{part_ptr}/properties/{wire.replace('~', '~0').replace('/', '~1')}"
+                prop_ptr = f"{part_ptr}/properties/{escape(wire)}"
                 pointers[wire] = prop_ptr
                 resolved = self._resolve(prop)
                 prop_type = self.type_of(
@@ -643,13 +638,10 @@ class SchemaLowering:
         return parts
 
     def _deref(self, ref: str, ptr: str) -> tuple[str, Schema]:
-        prefix = "#/components/schemas/"
         seen: set[str] = set()
-        while ref.startswith(prefix) and ref not in seen:  # a component that only names another: follow it
+        # A component that only names another: follow it.
+        while (key := component_key(ref)) is not None and key in self._components and ref not in seen:
             seen.add(ref)
-            key = ref[len(prefix) :].replace("~1", "/").replace("~0", "~")
-            if key not in self._components:
-                break
             target = self._components[key]
             if not is_reference(target):
                 return make_pointer("components", "schemas", key), target

@@ -1,0 +1,58 @@
+"""JSON pointers (RFC 6901) and the `$ref` fragments that carry them, for every stage: one place that escapes,
+unescapes, percent-decodes and resolves them."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote
+
+MISSING: Any = object()  # what `resolve` returns where nothing is
+
+
+def escape(token: str | int) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def unescape(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def pointer(*tokens: str | int) -> str:
+    return "".join("/" + escape(t) for t in tokens)
+
+
+def tokens(pointer: str) -> list[str | int]:
+    """The unescaped tokens of a pointer (`""` and `"/"` are the whole document)."""
+    if pointer in ("", "/") or not pointer.startswith("/"):
+        return []
+    return [unescape(token) for token in pointer[1:].split("/")]
+
+
+def decode_fragment(fragment: str) -> str:
+    """A URI fragment holding a JSON pointer is percent-encoded UTF-8 (RFC 6901, section 6; RFC 3986)."""
+    return unquote(fragment)
+
+
+def resolve(document: Any, pointer: str) -> Any:
+    """The node a (decoded) pointer points at, or MISSING."""
+    if pointer in ("", "/"):
+        return document
+    if not pointer.startswith("/"):
+        return MISSING
+    node = document
+    for token in map(str, tokens(pointer)):
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return MISSING
+    return node
+
+
+def component_key(ref: str, kind: str = "schemas") -> str | None:
+    """`X` for `#/components/<kind>/X` (unescaped); None for a reference anywhere else."""
+    prefix = f"#/components/{kind}/"
+    if not ref.startswith(prefix) or "/" in ref[len(prefix) :]:
+        return None
+    return unescape(ref[len(prefix) :])
