@@ -200,12 +200,53 @@ class Method:
 
 
 @dataclass(frozen=True)
+class Child:
+    attr: str  # attribute on the parent
+    class_name: str  # of the child in the form the parent is in (PaymentsResource, AsyncPaymentsResourceWith...)
+
+
+@dataclass(frozen=True)
+class MethodForm:
+    """A method as one form of its resource (sync or async) declares and calls it."""
+
+    method: Method
+    define: str  # "def" or "async def" (an async list returns its paginator without awaiting)
+    await_: str  # "" or "await "
+    returns: str
+
+
+@dataclass(frozen=True)
+class WrapperClass:
+    """`with_raw_response` / `with_streaming_response`: the same methods, returning the HTTP response."""
+
+    attr: str  # the property on the resource class
+    class_name: str
+    doc: str
+    function: str  # the runtime wrapper applied to each method
+    children: tuple[Child, ...]  # the children's wrapper classes of this kind
+
+
+@dataclass(frozen=True)
+class ResourceForm:
+    """The sync or the async form of a resource: every name and keyword its classes are printed with."""
+
+    class_name: str
+    base: str  # the runtime base class
+    methods: tuple[MethodForm, ...]
+    children: tuple[Child, ...]
+    wrappers: tuple[WrapperClass, ...]
+
+
+@dataclass(frozen=True)
 class Resource:
     attr: str  # attribute on the parent: client.<attr>
     class_name: str  # sync class; the async one is Async<class_name>
     module: str  # dotted module path inside the package, e.g. resources.credit_entitlements.balances
+    path: str  # its file inside the package: resources/x.py, or resources/x/__init__.py when it has children
     methods: tuple[Method, ...]
     children: tuple[Resource, ...]
+    forms: tuple[ResourceForm, ...]  # sync, then async
+    exports: tuple[str, ...]  # __all__
     imports: tuple[str, ...]  # complete import lines for the module
     type_checking_imports: tuple[str, ...]  # child resource classes, imported lazily at run time
 

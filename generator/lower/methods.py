@@ -6,7 +6,22 @@ from __future__ import annotations
 import re
 
 from ..errors import SpecError
-from ..ir import DictOf, ListOf, Method, ModelRef, Nullable, Pagination, Param, Primitive, Resource, TypeExpr
+from ..ir import (
+    Child,
+    DictOf,
+    ListOf,
+    Method,
+    MethodForm,
+    ModelRef,
+    Nullable,
+    Pagination,
+    Param,
+    Primitive,
+    Resource,
+    ResourceForm,
+    TypeExpr,
+    WrapperClass,
+)
 from ..pointers import tokens
 from .names import Namespace, pascal
 from .operations import MethodDraft
@@ -109,8 +124,11 @@ class ResourceBuilder:
             attr=node.attr,
             class_name=class_name,
             module=".".join(module),
+            path="/".join(module) + ("/__init__.py" if built_children else ".py"),
             methods=methods,
             children=built_children,
+            forms=tuple(_form(is_async, class_name, methods, built_children) for is_async in (False, True)),
+            exports=(f"Async{class_name}", class_name),
             imports=imports.lines(),
             type_checking_imports=type_checking,
         )
@@ -267,6 +285,53 @@ class ResourceBuilder:
             imports.add("", "builtins")
         value = _builtins_safe(output.print_value(expr, imports), shadowed, imports)
         return f"cast({literal(f'{type_name}[{annotation}]')}, {value})"
+
+
+# The response wrappers every resource has: (property, class suffix, what it does, runtime function).
+_WRAPPERS = (
+    (
+        "with_raw_response",
+        "WithRawResponse",
+        "Prefix a call with this to get the HTTP response (status, headers, `.parse()`) instead of the result.",
+        "to_raw_response_wrapper",
+    ),
+    (
+        "with_streaming_response",
+        "WithStreamingResponse",
+        "Like `with_raw_response`, but the body is read only on demand, inside a `with` block.",
+        "to_streamed_response_wrapper",
+    ),
+)
+
+
+def _form(is_async: bool, class_name: str, methods: tuple[Method, ...], children: tuple[Resource, ...]) -> ResourceForm:
+    prefix = "Async" if is_async else ""
+    own = prefix + class_name
+    return ResourceForm(
+        class_name=own,
+        base="AsyncAPIResource" if is_async else "SyncAPIResource",
+        methods=tuple(
+            MethodForm(
+                method,
+                # A paginated list returns its paginator at once: iterating it is what awaits.
+                define="async def" if is_async and method.pagination is None else "def",
+                await_="await " if is_async and method.pagination is None else "",
+                returns=method.async_returns if is_async else method.returns,
+            )
+            for method in methods
+        ),
+        children=tuple(Child(child.attr, prefix + child.class_name) for child in children),
+        wrappers=tuple(
+            WrapperClass(
+                attr,
+                own + suffix,
+                doc,
+                ("async_" if is_async else "") + function,
+                tuple(Child(child.attr, prefix + child.class_name + suffix) for child in children),
+            )
+            for attr, suffix, doc, function in _WRAPPERS
+        ),
+    )
 
 
 def _resource_classes(class_name: str) -> list[str]:
