@@ -300,6 +300,8 @@ class Sdk:
     resource_imports: tuple[str, ...]  # import lines of the top-level resource classes, sorted
     type_modules: tuple[TypeModule, ...]
     type_exports: tuple[tuple[str, str], ...]  # (public name, module stem) for types/__init__
+    exceptions: tuple[str, ...]  # the error classes the package exports (the runtime's _exceptions.__all__)
+    exports: tuple[str, ...]  # the package's __all__
     widened: tuple[str, ...]  # schemas typed more widely than the spec says: "[kind] pointer: reason"
     skipped: tuple[str, ...]  # operations excluded by the override table
     warnings: tuple[str, ...]  # for the person generating, e.g. an override that matches nothing

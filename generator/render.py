@@ -7,17 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
-from pathlib import Path
 
 import jinja2
 
 from .ir import Resource, Sdk
-
-
-def templates_dir() -> Path:
-    """Inside the wheel the templates are package data; in a source checkout they sit beside the package."""
-    packaged = Path(__file__).parent / "templates"
-    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
+from .paths import templates_dir
 
 
 def indent_docstring(text: str, width: int) -> str:
@@ -69,7 +63,6 @@ def render(sdk: Sdk) -> dict[str, str]:
 
 
 def _emit_resource(resource: Resource, emit: Callable[..., None]) -> None:
-    path = resource.module.replace(".", "/")
-    emit(f"{path}/__init__.py" if resource.children else f"{path}.py", "resource.py.j2", resource=resource)
+    emit(resource.path, "resource.py.j2", resource=resource)
     for child in resource.children:
         _emit_resource(child, emit)

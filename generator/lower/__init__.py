@@ -10,6 +10,7 @@ from typing import Any
 from ..errors import InternalError, SpecError
 from ..ir import Environment, Model, Resource, Sdk, Security
 from ..load import Spec
+from ..paths import runtime_exports
 from ..pointers import pointer, resolve
 from .methods import ResourceBuilder, Tree, class_names
 from .modules import ANNOTATION_NAMES, ModuleBuilder, assign_modules
@@ -245,6 +246,8 @@ class _Lowering:
             ),
             type_modules=type_modules,
             type_exports=exports,
+            exceptions=runtime_exports("_exceptions"),
+            exports=_package_exports(client_name),
             widened=tuple(comment(str(w)) for w in self.widenings.found),
             skipped=tuple(comment(line) for line in self.skipped),
             warnings=tuple(
@@ -270,3 +273,10 @@ class _Lowering:
             name = "_".join(described) or ("production" if not environments else "environment")
             environments.append(Environment(names.claim(identifier(name)), literal(url)))
         return tuple(environments)
+
+
+def _package_exports(client_name: str) -> tuple[str, ...]:
+    """The package's `__all__`, sorted as ruff's RUF022 wants it: constants, then classes, then the rest."""
+    names = {"ENVIRONMENTS", "NOT_GIVEN", "NotGiven", "APIResponse", "AsyncAPIResponse", "__version__"}
+    names |= {client_name, f"Async{client_name}", f"{client_name}Error", *runtime_exports("_exceptions")}
+    return tuple(sorted(names, key=lambda name: (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)))
