@@ -3,8 +3,6 @@ printed now that every type has its module."""
 
 from __future__ import annotations
 
-import re
-
 from ..errors import SpecError
 from ..ir import (
     Child,
@@ -105,14 +103,15 @@ class ResourceBuilder:
             for wrapper in ("", "async_"):
                 for kind in ("raw", "streamed"):
                     imports.add(f"{prefix}_response", f"{wrapper}to_{kind}_response_wrapper")
-        output = AnnotationPrinter(self.module_of, prefix, input_side=False)
-        input_ = AnnotationPrinter(self.module_of, prefix, input_side=True)
         member_names = {c.attr for c in children} | {m.name for m in node.methods}
         aliases = [alias for m in node.methods for alias in m.aliases]
         clash = next((a for a in aliases if a in member_names or aliases.count(a) > 1), None)
         if clash is not None:
             raise SpecError(self.spec_file, "", f"override alias {'.'.join(module[1:] + (clash,))!r} is already taken")
         member_names |= set(aliases)
+        # Inside the class body a method called `list` hides the builtin in the annotations that follow it.
+        output = AnnotationPrinter(self.module_of, prefix, input_side=False, shadowed=member_names)
+        input_ = AnnotationPrinter(self.module_of, prefix, input_side=True, shadowed=member_names)
         methods = tuple(self._method(m, imports, output, input_, prefix, member_names) for m in node.methods)
         if built_children:
             imports.add("typing", "TYPE_CHECKING")
@@ -145,8 +144,7 @@ class ResourceBuilder:
         params: list[Param] = []
         by_location: dict[str, list[tuple[str, str]]] = {}
         for p in draft.params:
-            annotation = _builtins_safe(input_.print(p.type, imports, None), member_names, imports)
-            self._runtime_imports(annotation, imports, prefix)
+            annotation = input_.print(p.type, imports)
             default = ""
             if not p.required:
                 annotation += " | NotGiven"
@@ -160,16 +158,16 @@ class ResourceBuilder:
             by_location.setdefault(p.location, []).append((p.wire_name, value))
         # Extra properties can only be merged into a body we build from keyword arguments.
         has_body = draft.empty_body or any(p.location in ("body", "form", "file") for p in draft.params)
-        options = [("extra_headers", "Headers | None", "None"), ("extra_query", "Query | None", "None")]
+        options = [("extra_headers", "Headers", "None"), ("extra_query", "Query", "None")]
         if has_body:
-            options.append(("extra_body", "Body | None", "None"))
-        options.append(("timeout", "Timeout | NotGiven", "NOT_GIVEN"))
-        for name, annotation, default in options:
-            for used in re.findall(r"[A-Za-z_]+", annotation):
-                if used != "None":
-                    imports.add(f"{prefix}_types", used)
+            options.append(("extra_body", "Body", "None"))
+        options.append(("timeout", "Timeout", "NOT_GIVEN"))
+        for name, runtime_type, default in options:
+            imports.add(f"{prefix}_types", runtime_type)
             if default == "NOT_GIVEN":
+                imports.add(f"{prefix}_types", "NotGiven")
                 imports.add(f"{prefix}_types", "NOT_GIVEN")
+            annotation = f"{runtime_type} | {'NotGiven' if default == 'NOT_GIVEN' else 'None'}"
             params.append(Param(name, "", "option", NONE, annotation, False, default))
 
         paginated = draft.page_param is not None and draft.page_item_type is not None
@@ -205,15 +203,14 @@ class ResourceBuilder:
         if whole:
             keyword = "json" if draft.body_kind == "json" else "content"
             args.append((keyword, whole[0][1]))
-        returns = _builtins_safe(output.print(draft.returns, imports, None), member_names, imports)
-        self._runtime_imports(returns, imports, prefix)
+        returns = output.print(draft.returns, imports)
         shadowed = {p.py_name for p in params}
-        args.append(("cast_to", self._cast_to(draft.returns, returns, output, imports, prefix, shadowed)))
+        args.append(("cast_to", self._cast_to(draft.returns, output, imports, prefix, shadowed)))
         async_returns = returns
         pagination = None
         if paginated:
             assert draft.page_param is not None and draft.page_item_type is not None and draft.page_items is not None
-            item = _builtins_safe(output.print(draft.page_item_type, imports, None), member_names, imports)
+            item = output.print(draft.page_item_type, imports)
             returns, async_returns = f"SyncPage[{item}]", f"AsyncPaginator[{item}]"
             imports.add(f"{prefix}_pagination", "SyncPage")
             imports.add(f"{prefix}_pagination", "AsyncPaginator")
@@ -253,19 +250,8 @@ class ResourceBuilder:
             aliases=draft.aliases,
         )
 
-    @staticmethod
-    def _runtime_imports(annotation: str, imports: Imports, prefix: str) -> None:
-        for name in re.findall(r"\b(?:FileTypes|FileContent|BinaryContent)\b", annotation):
-            imports.add(f"{prefix}_types", name)
-
     def _cast_to(
-        self,
-        expr: TypeExpr,
-        annotation: str,
-        output: AnnotationPrinter,
-        imports: Imports,
-        prefix: str,
-        shadowed: set[str],
+        self, expr: TypeExpr, output: AnnotationPrinter, imports: Imports, prefix: str, shadowed: set[str]
     ) -> str:
         """What `request(cast_to=...)` gets: the type itself when a type checker accepts it as `type[T]`
         (classes and list/dict of anything); unions, Literals and aliases need a cast to `type[...]`."""
@@ -276,14 +262,13 @@ class ResourceBuilder:
         while isinstance(target, ModelRef) and target.name in self.aliases:
             target = self.aliases[target.name]
         # A parameter named `int` (or `str`, ...) hides the builtin in the method's body, where this is evaluated.
-        annotation = _builtins_safe(annotation, shadowed, imports)
+        in_body = output.scoped(shadowed)
+        annotation = output.scoped(output.shadowed | shadowed).print(expr, imports)
         if isinstance(target, (Primitive, ListOf, DictOf, ModelRef)):
             return annotation
         imports.add("typing", "cast")
-        type_name = "builtins.type" if "type" in shadowed else "type"
-        if type_name != "type":
-            imports.add("", "builtins")
-        value = _builtins_safe(output.print_value(expr, imports), shadowed, imports)
+        value = in_body.print_value(expr, imports)
+        type_name = in_body.name("type", imports)
         return f"cast({literal(f'{type_name}[{annotation}]')}, {value})"
 
 
@@ -344,18 +329,6 @@ def _resource_classes(class_name: str) -> list[str]:
 
 def _path_label(draft: MethodDraft) -> str:
     return str(tokens(draft.pointer)[1])
-
-
-_BUILTINS = ("list", "dict", "str", "int", "float", "bool", "bytes", "object", "type")
-
-
-def _builtins_safe(annotation: str, member_names: set[str], imports: Imports) -> str:
-    """Inside a resource class a method called `list` shadows the builtin in later annotations."""
-    for name in _BUILTINS:
-        if name in member_names and re.search(rf"(?<![\w.]){name}\b", annotation):
-            imports.add("", "builtins")
-            annotation = re.sub(rf"(?<![\w.'\"]){name}\b", f"builtins.{name}", annotation)
-    return annotation
 
 
 def _method_doc(draft: MethodDraft, params: list[Param]) -> str:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 from ..ir import DictOf, ListOf, LiteralOf, ModelRef, Nullable, Primitive, TupleOf, TypeExpr, UnionOf
 
@@ -86,70 +87,69 @@ def natural(text: str) -> tuple[tuple[int, str | int], ...]:
     return tuple((1, int(part)) if part.isdigit() else (0, part) for part in re.split(r"(\d+)", text.lower()) if part)
 
 
-class AnnotationPrinter:
-    """Prints TypeExprs for one side of the API: responses are precise, request inputs are permissive
-    (any Sequence/Mapping, and strings wherever a formatted string is parsed)."""
+# Builtins a class member or parameter of the same name would hide where an annotation is evaluated.
+SHADOWABLE = frozenset({"list", "dict", "str", "int", "float", "bool", "bytes", "object", "type"})
+# Types of the package's runtime (`_types.py`) that annotations use.
+RUNTIME_TYPES = frozenset({"FileTypes", "FileContent", "BinaryContent", "NoneType"})
+_PARSED_STRINGS = frozenset({"datetime", "date", "time", "UUID", "Decimal"})
 
-    def __init__(self, model_module: dict[str, str], package_prefix: str, *, input_side: bool) -> None:
+
+class AnnotationPrinter:
+    """Prints TypeExprs as annotations for one module and one side of the API, by a table from node class to
+    printing function (as sqlglot's generator dispatches): responses are precise, request inputs permissive
+    (any Sequence/Mapping, and strings wherever a formatted string is parsed), and the value form (for
+    `cast_to=`) spells unions with typing.Union. Each form overrides a few entries of the table, and a printer
+    knows which builtins its scope hides, so nothing it prints needs to be read again."""
+
+    def __init__(
+        self,
+        model_module: dict[str, str],
+        package_prefix: str,
+        *,
+        input_side: bool,
+        shadowed: Iterable[str] = (),
+        as_value: bool = False,
+    ) -> None:
         self.model_module = model_module  # class name -> types module stem
         self.package_prefix = package_prefix  # relative path from the printing module to the package root
         self.input_side = input_side
+        self.shadowed = frozenset(shadowed) & SHADOWABLE
+        self.as_value = as_value
+        self._table = {**_OUTPUT, **(_INPUT if input_side else {}), **(_VALUE if as_value else {})}
+
+    def scoped(self, shadowed: Iterable[str]) -> AnnotationPrinter:
+        """The same printer for a scope where `shadowed` names (class members, parameters) hide builtins."""
+        return AnnotationPrinter(
+            self.model_module,
+            self.package_prefix,
+            input_side=self.input_side,
+            shadowed=shadowed,
+            as_value=self.as_value,
+        )
 
     def print(self, expr: TypeExpr, imports: Imports, home: str | None = None) -> str:
-        return self._print(expr, imports, home)
+        return self._table[type(expr)](self, expr, imports, home)
 
     def print_value(self, expr: TypeExpr, imports: Imports) -> str:
         """The type as a runtime value (for `cast_to=`): unions spelled with typing.Union, which type
         checkers accept as values whatever the members are (`Annotated[...] | None` they reject)."""
-        self._as_value = True
-        try:
-            return self._print(expr, imports, None)
-        finally:
-            self._as_value = False
+        value = AnnotationPrinter(
+            self.model_module, self.package_prefix, input_side=self.input_side, shadowed=self.shadowed, as_value=True
+        )
+        return value.print(expr, imports)
 
-    _as_value = False
+    def name(self, name: str, imports: Imports) -> str:
+        """A type's name as this scope must spell it, with its import."""
+        if name in self.shadowed:
+            imports.add("", "builtins")
+            return f"builtins.{name}"
+        if name in RUNTIME_TYPES:
+            imports.add(f"{self.package_prefix}_types", name)
+        else:
+            imports.need(name)
+        return name
 
-    def _print(self, expr: TypeExpr, imports: Imports, home: str | None) -> str:
-        if isinstance(expr, Primitive):
-            if self.input_side and expr.name in ("datetime", "date", "time", "UUID", "Decimal"):
-                imports.need(expr.name)
-                return f"str | {expr.name}"
-            imports.need(expr.name)
-            return expr.name
-        if isinstance(expr, ModelRef):
-            module = self.model_module[expr.name]
-            if module != home:
-                imports.add(f"{self.package_prefix}types.{module}" if home is None else f".{module}", expr.name)
-            return expr.name
-        if isinstance(expr, ListOf):
-            outer = "Sequence" if self.input_side else "list"
-            imports.need(outer)
-            return f"{outer}[{self._print(expr.item, imports, home)}]"
-        if isinstance(expr, TupleOf):
-            return f"tuple[{', '.join(self._print(item, imports, home) for item in expr.items)}]"
-        if isinstance(expr, DictOf):
-            outer = "Mapping" if self.input_side else "dict"
-            imports.need(outer)
-            return f"{outer}[str, {self._print(expr.value, imports, home)}]"
-        if isinstance(expr, LiteralOf):
-            imports.need("Literal")
-            return f"Literal[{', '.join(literal(v) for v in expr.values)}]"
-        if isinstance(expr, Nullable):
-            if self._as_value:
-                imports.need("Union")
-                return f"Union[{self._print(expr.inner, imports, home)}, None]"
-            return f"{self._print(expr.inner, imports, home)} | None"
-        if isinstance(expr, UnionOf):
-            if expr.discriminator and not self.input_side:
-                return self._discriminated(expr, imports, home)
-            members = [self._print(m, imports, home) for m in expr.members]
-            if self._as_value:
-                imports.need("Union")
-                return f"Union[{', '.join(members)}]"
-            return " | ".join(members)
-        raise TypeError(expr)
-
-    def _discriminated(self, expr: UnionOf, imports: Imports, home: str | None) -> str:
+    def discriminated(self, expr: UnionOf, imports: Imports, home: str | None) -> str:
         """pydantic picks the member by the tag property's value; a callable discriminator works whether or not
         the members type their tag property as a Literal, and maps many tag values to one member."""
         for name in ("Annotated", "Tag", "Discriminator"):
@@ -158,12 +158,100 @@ class AnnotationPrinter:
         members: list[str] = []
         mapping: list[str] = []
         for member, tags in zip(expr.members, expr.tags, strict=True):
-            printed = self._print(member, imports, home)
+            printed = self.print(member, imports, home)
             members.append(f"Annotated[{printed}, Tag({literal(printed)})]")
             mapping.extend(f"{literal(tag)}: {literal(printed)}" for tag in tags)
         assert expr.discriminator is not None
         selector = f"discriminate({literal(expr.discriminator)}, {{{', '.join(mapping)}}})"
         return f"Annotated[{' | '.join(members)}, Discriminator({selector})]"
+
+
+def _primitive(p: AnnotationPrinter, expr: Primitive, imports: Imports, home: str | None) -> str:
+    return p.name(expr.name, imports)
+
+
+def _model_ref(p: AnnotationPrinter, expr: ModelRef, imports: Imports, home: str | None) -> str:
+    module = p.model_module[expr.name]
+    if module != home:
+        imports.add(f"{p.package_prefix}types.{module}" if home is None else f".{module}", expr.name)
+    return expr.name
+
+
+def _list(p: AnnotationPrinter, expr: ListOf, imports: Imports, home: str | None) -> str:
+    return f"{p.name('list', imports)}[{p.print(expr.item, imports, home)}]"
+
+
+def _tuple(p: AnnotationPrinter, expr: TupleOf, imports: Imports, home: str | None) -> str:
+    return f"tuple[{', '.join(p.print(item, imports, home) for item in expr.items)}]"
+
+
+def _dict(p: AnnotationPrinter, expr: DictOf, imports: Imports, home: str | None) -> str:
+    return f"{p.name('dict', imports)}[{p.name('str', imports)}, {p.print(expr.value, imports, home)}]"
+
+
+def _literal(p: AnnotationPrinter, expr: LiteralOf, imports: Imports, home: str | None) -> str:
+    imports.need("Literal")
+    return f"Literal[{', '.join(literal(v) for v in expr.values)}]"
+
+
+def _nullable(p: AnnotationPrinter, expr: Nullable, imports: Imports, home: str | None) -> str:
+    return f"{p.print(expr.inner, imports, home)} | None"
+
+
+def _union(p: AnnotationPrinter, expr: UnionOf, imports: Imports, home: str | None) -> str:
+    if expr.discriminator:
+        return p.discriminated(expr, imports, home)
+    return " | ".join(p.print(m, imports, home) for m in expr.members)
+
+
+def _input_primitive(p: AnnotationPrinter, expr: Primitive, imports: Imports, home: str | None) -> str:
+    if expr.name in _PARSED_STRINGS:
+        return f"{p.name('str', imports)} | {p.name(expr.name, imports)}"
+    return p.name(expr.name, imports)
+
+
+def _input_list(p: AnnotationPrinter, expr: ListOf, imports: Imports, home: str | None) -> str:
+    return f"{p.name('Sequence', imports)}[{p.print(expr.item, imports, home)}]"
+
+
+def _input_dict(p: AnnotationPrinter, expr: DictOf, imports: Imports, home: str | None) -> str:
+    return f"{p.name('Mapping', imports)}[{p.name('str', imports)}, {p.print(expr.value, imports, home)}]"
+
+
+def _input_union(p: AnnotationPrinter, expr: UnionOf, imports: Imports, home: str | None) -> str:
+    return " | ".join(p.print(m, imports, home) for m in expr.members)  # a request needs no discriminator
+
+
+def _value_nullable(p: AnnotationPrinter, expr: Nullable, imports: Imports, home: str | None) -> str:
+    imports.need("Union")
+    return f"Union[{p.print(expr.inner, imports, home)}, None]"
+
+
+def _value_union(p: AnnotationPrinter, expr: UnionOf, imports: Imports, home: str | None) -> str:
+    if expr.discriminator and not p.input_side:
+        return p.discriminated(expr, imports, home)
+    imports.need("Union")
+    return f"Union[{', '.join(p.print(m, imports, home) for m in expr.members)}]"
+
+
+_Printer = Callable[[AnnotationPrinter, Any, Imports, "str | None"], str]
+_OUTPUT: dict[type, _Printer] = {
+    Primitive: _primitive,
+    ModelRef: _model_ref,
+    ListOf: _list,
+    TupleOf: _tuple,
+    DictOf: _dict,
+    LiteralOf: _literal,
+    Nullable: _nullable,
+    UnionOf: _union,
+}
+_INPUT: dict[type, _Printer] = {
+    Primitive: _input_primitive,
+    ListOf: _input_list,
+    DictOf: _input_dict,
+    UnionOf: _input_union,
+}
+_VALUE: dict[type, _Printer] = {Nullable: _value_nullable, UnionOf: _value_union}
 
 
 def literal(value: object) -> str:
