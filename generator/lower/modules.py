@@ -7,7 +7,6 @@ whose definitions refer to each other in a cycle are merged, so imports between 
 from __future__ import annotations
 
 import keyword
-import re
 from collections.abc import Iterable
 
 from ..ir import (
@@ -175,8 +174,7 @@ class ModuleBuilder:
 
     def _model(self, draft: DefinitionDraft, imports: Imports, stem: str, doc: str) -> Model:
         imports.add(".._models", "BaseModel")
-        printed = [(p, self.output.print(p.type, imports, stem)) for p in draft.properties]
-        shadowed = _bare_names(a for _, a in printed) | ANNOTATION_NAMES
+        printed, shadowed = self._print_fields(draft, self.output, imports, stem)
         # A name that would shadow a type used in this class gets a trailing underscore, like a keyword.
         wanted = {p.wire_name: (w + "_" if w in shadowed else w) for p, _ in printed for w in [field_name(p.wire_name)]}
         # No field's Python name is another field's wire name: pydantic, populating by name, would read that key
@@ -212,10 +210,21 @@ class ModuleBuilder:
             value = default
         return Field(prop.wire_name, py_name, prop.type, annotation, prop.required, value, docstring(prop.description))
 
+    @staticmethod
+    def _print_fields(
+        draft: DefinitionDraft, printer: AnnotationPrinter, imports: Imports, stem: str
+    ) -> tuple[list[tuple[PropertyDraft, str]], set[str]]:
+        """Each property's annotation, and the names they use with those every class body may."""
+        printed, used = [], set(ANNOTATION_NAMES)
+        for prop in draft.properties:
+            annotation, names = printer.print_with_names(prop.type, imports, stem)
+            printed.append((prop, annotation))
+            used |= names
+        return printed, used
+
     def _typed_dict(self, draft: DefinitionDraft, imports: Imports, stem: str, doc: str) -> TypedDictDef:
         imports.need("TypedDict")
-        printed = [(p, self.input.print(p.type, imports, stem)) for p in draft.properties]
-        shadowed = _bare_names(a for _, a in printed) | ANNOTATION_NAMES
+        printed, shadowed = self._print_fields(draft, self.input, imports, stem)
         functional = any(
             not p.wire_name.isidentifier() or keyword.iskeyword(p.wire_name) or p.wire_name in shadowed
             for p, _ in printed
@@ -234,15 +243,6 @@ class ModuleBuilder:
                 Field(prop.wire_name, key, prop.type, annotation, prop.required, "", docstring(prop.description))
             )
         return TypedDictDef(draft.name, tuple(fields), doc, functional)
-
-
-_STRING = re.compile(r"'[^']*'|\"[^\"]*\"")
-_NAME = re.compile(r"[A-Za-z_]\w*")
-
-
-def _bare_names(annotations: Iterable[str]) -> set[str]:
-    """Names an annotation uses (Literal values are strings, not names)."""
-    return {name for annotation in annotations for name in _NAME.findall(_STRING.sub("", annotation))}
 
 
 def _default_fits(value: object, expr: TypeExpr) -> bool:

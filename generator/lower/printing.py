@@ -116,6 +116,7 @@ class AnnotationPrinter:
         self.shadowed = frozenset(shadowed) & SHADOWABLE
         self.as_value = as_value
         self._table = {**_OUTPUT, **(_INPUT if input_side else {}), **(_VALUE if as_value else {})}
+        self._used: set[str] = set()  # the names the annotation being printed uses (see print_with_names)
 
     def scoped(self, shadowed: Iterable[str]) -> AnnotationPrinter:
         """The same printer for a scope where `shadowed` names (class members, parameters) hide builtins."""
@@ -130,6 +131,11 @@ class AnnotationPrinter:
     def print(self, expr: TypeExpr, imports: Imports, home: str | None = None) -> str:
         return self._table[type(expr)](self, expr, imports, home)
 
+    def print_with_names(self, expr: TypeExpr, imports: Imports, home: str | None = None) -> tuple[str, set[str]]:
+        """The annotation and every name it uses (a field named like one of them would hide it)."""
+        self._used = set()
+        return self.print(expr, imports, home), self._used
+
     def print_value(self, expr: TypeExpr, imports: Imports) -> str:
         """The type as a runtime value (for `cast_to=`): unions spelled with typing.Union, which type
         checkers accept as values whatever the members are (`Annotated[...] | None` they reject)."""
@@ -140,8 +146,10 @@ class AnnotationPrinter:
 
     def name(self, name: str, imports: Imports) -> str:
         """A type's name as this scope must spell it, with its import."""
+        self._used.add(name)
         if name in self.shadowed:
             imports.add("", "builtins")
+            self._used.add("builtins")
             return f"builtins.{name}"
         if name in RUNTIME_TYPES:
             imports.add(f"{self.package_prefix}_types", name)
@@ -149,12 +157,16 @@ class AnnotationPrinter:
             imports.need(name)
         return name
 
+    def name_used(self, name: str) -> None:
+        self._used.add(name)
+
     def discriminated(self, expr: UnionOf, imports: Imports, home: str | None) -> str:
         """pydantic picks the member by the tag property's value; a callable discriminator works whether or not
         the members type their tag property as a Literal, and maps many tag values to one member."""
         for name in ("Annotated", "Tag", "Discriminator"):
-            imports.need(name)
+            self.name(name, imports)
         imports.add(f"{self.package_prefix}_models" if home is None else ".._models", "discriminate")
+        self._used.add("discriminate")
         members: list[str] = []
         mapping: list[str] = []
         for member, tags in zip(expr.members, expr.tags, strict=True):
@@ -172,6 +184,7 @@ def _primitive(p: AnnotationPrinter, expr: Primitive, imports: Imports, home: st
 
 def _model_ref(p: AnnotationPrinter, expr: ModelRef, imports: Imports, home: str | None) -> str:
     module = p.model_module[expr.name]
+    p.name_used(expr.name)
     if module != home:
         imports.add(f"{p.package_prefix}types.{module}" if home is None else f".{module}", expr.name)
     return expr.name
@@ -182,6 +195,7 @@ def _list(p: AnnotationPrinter, expr: ListOf, imports: Imports, home: str | None
 
 
 def _tuple(p: AnnotationPrinter, expr: TupleOf, imports: Imports, home: str | None) -> str:
+    p.name_used("tuple")
     return f"tuple[{', '.join(p.print(item, imports, home) for item in expr.items)}]"
 
 
@@ -190,11 +204,12 @@ def _dict(p: AnnotationPrinter, expr: DictOf, imports: Imports, home: str | None
 
 
 def _literal(p: AnnotationPrinter, expr: LiteralOf, imports: Imports, home: str | None) -> str:
-    imports.need("Literal")
+    p.name("Literal", imports)
     return f"Literal[{', '.join(literal(v) for v in expr.values)}]"
 
 
 def _nullable(p: AnnotationPrinter, expr: Nullable, imports: Imports, home: str | None) -> str:
+    p.name_used("None")
     return f"{p.print(expr.inner, imports, home)} | None"
 
 
@@ -223,14 +238,15 @@ def _input_union(p: AnnotationPrinter, expr: UnionOf, imports: Imports, home: st
 
 
 def _value_nullable(p: AnnotationPrinter, expr: Nullable, imports: Imports, home: str | None) -> str:
-    imports.need("Union")
+    p.name("Union", imports)
+    p.name_used("None")
     return f"Union[{p.print(expr.inner, imports, home)}, None]"
 
 
 def _value_union(p: AnnotationPrinter, expr: UnionOf, imports: Imports, home: str | None) -> str:
     if expr.discriminator and not p.input_side:
         return p.discriminated(expr, imports, home)
-    imports.need("Union")
+    p.name("Union", imports)
     return f"Union[{', '.join(p.print(m, imports, home) for m in expr.members)}]"
 
 
