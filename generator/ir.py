@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import ClassVar
 
 # --- Type expressions: the structure behind every printed annotation -------------------------------------
@@ -163,11 +164,25 @@ class TypeModule:
 # --- Operations -------------------------------------------------------------------------------------------
 
 
+class Location(StrEnum):
+    """Where an argument goes on the wire."""
+
+    PATH = "path"
+    QUERY = "query"
+    HEADER = "header"
+    COOKIE = "cookie"
+    BODY = "body"  # a property of the JSON body
+    FORM = "form"  # a field of a form or multipart body
+    FILE = "file"  # a file of a multipart body
+    WHOLE = "whole"  # the entire body
+    OPTION = "option"  # a per-call option of the client (extra_headers, timeout, ...), not sent as such
+
+
 @dataclass(frozen=True)
 class Param:
     py_name: str
     wire_name: str  # "" for a whole request body
-    location: str  # path, query, header, cookie, body (a JSON property), form, file, whole (the entire body)
+    location: Location
     type: TypeExpr
     annotation: str
     required: bool
@@ -183,13 +198,49 @@ class Pagination:
 
 
 @dataclass(frozen=True)
+class Sent:
+    """One entry of a request group: the value sent under a wire name."""
+
+    key: str  # Python literal of the wire name
+    value: str  # Python expression: the argument (in its encoder, e.g. `Delimited(ids, ",")`) or a constant
+
+
+@dataclass(frozen=True)
+class Group:
+    keyword: str  # the runtime's keyword for it: query, cookies, json, data, files, headers
+    entries: tuple[Sent, ...]
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    items: str  # Python expression of `response`'s items (`response.data`)
+    page_param: str  # Python literal of the page parameter's wire name
+    first_page: int
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a method sends, grouped by wire location, in the order the runtime call takes it."""
+
+    call: str  # the client method: request, or get_page for a paginated list (always a GET)
+    http_method: str  # Python literal; "" for get_page
+    path: str  # Python literal: the path, or the template that path_args fill
+    path_args: tuple[str, ...]  # parameters filled into the path template, in template order
+    groups: tuple[Group, ...]  # only those sent: a required empty JSON body is a json group with no entries
+    body: Group | None  # the whole body: keyword json or content, one entry with no key
+    cast_to: str
+    page: PageRequest | None
+    options: tuple[str, ...]  # per-call options passed on
+    security: str  # Python source of the operation's requirement; "" for the client's default
+
+
+@dataclass(frozen=True)
 class Method:
     name: str
     http_method: str  # upper case
     params: tuple[Param, ...]  # in signature order
     positional: int  # how many leading params are positional
-    call: str  # the client method the body calls: request, or get_page for a paginated list
-    request_args: tuple[tuple[str, str], ...]  # (keyword, expression) passed to that method
+    request: Request
     returns: str  # annotation of the result
     async_returns: str  # the same for the async client
     doc: str  # docstring body, escaped

@@ -7,16 +7,21 @@ from ..errors import SpecError
 from ..ir import (
     Child,
     DictOf,
+    Group,
     ListOf,
+    Location,
     Method,
     MethodForm,
     ModelRef,
     Nullable,
+    PageRequest,
     Pagination,
     Param,
     Primitive,
+    Request,
     Resource,
     ResourceForm,
+    Sent,
     TypeExpr,
     WrapperClass,
 )
@@ -141,21 +146,48 @@ class ResourceBuilder:
         prefix: str,
         member_names: set[str],
     ) -> Method:
+        params = self._signature(draft, imports, input_, prefix)
+        returns = output.print(draft.returns, imports)
+        async_returns = returns
+        pagination = None
+        if draft.page_param is not None and draft.page_item_type is not None:
+            item = output.print(draft.page_item_type, imports)
+            returns, async_returns = f"SyncPage[{item}]", f"AsyncPaginator[{item}]"
+            imports.add(f"{prefix}_pagination", "SyncPage")
+            imports.add(f"{prefix}_pagination", "AsyncPaginator")
+            pagination = Pagination(
+                draft.page_param.wire_name, draft.page_items or "", draft.first_page, draft.page_item_type
+            )
+        deprecated = ""
+        if draft.deprecated:
+            imports.add("", "warnings")
+            deprecated = literal(f"{draft.http_method} {_path_label(draft)} is deprecated")
+        return Method(
+            name=draft.name,
+            http_method=draft.http_method,
+            params=params,
+            positional=draft.positional,
+            request=self._request(draft, params, pagination, output, imports, prefix),
+            returns=returns,
+            async_returns=async_returns,
+            doc=_method_doc(draft, list(params)),
+            deprecated=deprecated,
+            pointer=draft.pointer,
+            pagination=pagination,
+            aliases=draft.aliases,
+        )
+
+    @staticmethod
+    def _signature(draft: MethodDraft, imports: Imports, input_: AnnotationPrinter, prefix: str) -> tuple[Param, ...]:
+        """The method's parameters: the operation's, then the per-call options."""
         params: list[Param] = []
-        by_location: dict[str, list[tuple[str, str]]] = {}
         for p in draft.params:
-            annotation = input_.print(p.type, imports)
-            default = ""
+            annotation, default = input_.print(p.type, imports), ""
             if not p.required:
-                annotation += " | NotGiven"
-                default = "NOT_GIVEN"
+                annotation, default = annotation + " | NotGiven", "NOT_GIVEN"
                 imports.add(f"{prefix}_types", "NotGiven")
                 imports.add(f"{prefix}_types", "NOT_GIVEN")
-            params.append(Param(p.py_name, p.wire_name, p.location, p.type, annotation, p.required, default))
-            value = p.wrapper.replace("{}", p.py_name) if p.wrapper else p.py_name
-            if p.wrapper:
-                imports.add(f"{prefix}_base_client", p.wrapper.split("(")[0])
-            by_location.setdefault(p.location, []).append((p.wire_name, value))
+            params.append(Param(p.py_name, p.wire_name, Location(p.location), p.type, annotation, p.required, default))
         # Extra properties can only be merged into a body we build from keyword arguments.
         has_body = draft.empty_body or any(p.location in ("body", "form", "file") for p in draft.params)
         options = [("extra_headers", "Headers", "None"), ("extra_query", "Query", "None")]
@@ -168,86 +200,74 @@ class ResourceBuilder:
                 imports.add(f"{prefix}_types", "NotGiven")
                 imports.add(f"{prefix}_types", "NOT_GIVEN")
             annotation = f"{runtime_type} | {'NotGiven' if default == 'NOT_GIVEN' else 'None'}"
-            params.append(Param(name, "", "option", NONE, annotation, False, default))
+            params.append(Param(name, "", Location.OPTION, NONE, annotation, False, default))
+        return tuple(params)
 
-        paginated = draft.page_param is not None and draft.page_item_type is not None
-        args: list[tuple[str, str]] = [] if paginated else [("", literal(draft.http_method))]
-        path_values = sorted(
-            by_location.get("path", []), key=lambda wire_value: draft.path.index("{" + wire_value[1] + "}")
-        )
-        if path_values:
-            imports.add(f"{prefix}_base_client", "path_template")
-            fills = ", ".join(f"{value}={value}" for _, value in path_values)
-            args.append(("", f"path_template({literal(draft.path)}, {fills})"))
-        else:
-            args.append(("", literal(draft.path.replace("{{", "{").replace("}}", "}"))))
-        by_location.setdefault("query", [])[:0] = [(key, literal(value)) for key, value in draft.fixed_query]
-        headers = list(by_location.get("header", []))
-        if draft.accept:
-            headers.append(("Accept", literal(draft.accept)))
-        if draft.content_type and by_location.get("whole"):
-            headers.append(("Content-Type", literal(draft.content_type)))
-        for keyword, location in (
-            ("query", "query"),
-            ("cookies", "cookie"),
-            ("json", "body"),
-            ("data", "form"),
-            ("files", "file"),
-        ):
-            entries = by_location.get(location, [])
-            if entries or (location == "body" and draft.empty_body):
-                args.append((keyword, "{" + ", ".join(f"{literal(w)}: {v}" for w, v in entries) + "}"))
-        if headers:
-            args.append(("headers", "{" + ", ".join(f"{literal(w)}: {v}" for w, v in headers) + "}"))
-        whole = by_location.get("whole", [])
-        if whole:
-            keyword = "json" if draft.body_kind == "json" else "content"
-            args.append((keyword, whole[0][1]))
-        returns = output.print(draft.returns, imports)
-        shadowed = {p.py_name for p in params}
-        args.append(("cast_to", self._cast_to(draft.returns, output, imports, prefix, shadowed)))
-        async_returns = returns
-        pagination = None
-        if paginated:
-            assert draft.page_param is not None and draft.page_item_type is not None and draft.page_items is not None
-            item = output.print(draft.page_item_type, imports)
-            returns, async_returns = f"SyncPage[{item}]", f"AsyncPaginator[{item}]"
-            imports.add(f"{prefix}_pagination", "SyncPage")
-            imports.add(f"{prefix}_pagination", "AsyncPaginator")
-            target = draft.returns.inner if isinstance(draft.returns, Nullable) else draft.returns
-            accessor = "response"
-            if draft.page_items and isinstance(target, ModelRef):
-                accessor += "." + self.field_names[(target.name, draft.page_items)]
-            if isinstance(draft.returns, Nullable):  # a page may come back empty (null, or a 204)
-                accessor = f"{accessor} if response is not None else []"
-            args.append(("items", f"lambda response: {accessor}"))
-            args.append(("page_param", literal(draft.page_param.wire_name)))
-            args.append(("first_page", str(draft.first_page)))
-            pagination = Pagination(
-                draft.page_param.wire_name, draft.page_items, draft.first_page, draft.page_item_type
+    def _request(
+        self,
+        draft: MethodDraft,
+        params: tuple[Param, ...],
+        pagination: Pagination | None,
+        output: AnnotationPrinter,
+        imports: Imports,
+        prefix: str,
+    ) -> Request:
+        """What the call sends, each argument in its wire location, in the order the runtime takes them."""
+        by_location: dict[str, list[Sent]] = {}
+        for p in draft.params:
+            value = p.py_name
+            if p.encoder:
+                imports.add(f"{prefix}_base_client", p.encoder)
+                value = f"{p.encoder}({', '.join((p.py_name, *p.encoder_args))})"
+            by_location.setdefault(p.location, []).append(Sent(literal(p.wire_name), value))
+        path_args = tuple(
+            sorted(
+                (p.py_name for p in draft.params if p.location == "path"), key=lambda n: draft.path.index(f"{{{n}}}")
             )
-        for name, _, _ in options:
-            args.append((name, name))
-        if draft.security:
-            args.append(("security", draft.security))
-        deprecated = ""
-        if draft.deprecated:
-            imports.add("", "warnings")
-            deprecated = literal(f"{draft.http_method} {_path_label(draft)} is deprecated")
-        return Method(
-            name=draft.name,
-            http_method=draft.http_method,
-            params=tuple(params),
-            positional=draft.positional,
-            call="get_page" if paginated else "request",
-            request_args=tuple(args),
-            returns=returns,
-            async_returns=async_returns,
-            doc=_method_doc(draft, params),
-            deprecated=deprecated,
-            pointer=draft.pointer,
-            pagination=pagination,
-            aliases=draft.aliases,
+        )
+        if path_args:
+            imports.add(f"{prefix}_base_client", "path_template")
+        path = literal(draft.path if path_args else draft.path.replace("{{", "{").replace("}}", "}"))
+        query = [Sent(literal(key), literal(value)) for key, value in draft.fixed_query] + by_location.get("query", [])
+        headers = by_location.get("header", [])
+        if draft.accept:
+            headers.append(Sent(literal("Accept"), literal(draft.accept)))
+        whole = by_location.get("whole", [])
+        if draft.content_type and whole:
+            headers.append(Sent(literal("Content-Type"), literal(draft.content_type)))
+        groups = [
+            Group(keyword, tuple(entries))
+            for keyword, entries in (
+                ("query", query),
+                ("cookies", by_location.get("cookie", [])),
+                ("json", by_location.get("body", [])),
+                ("data", by_location.get("form", [])),
+                ("files", by_location.get("file", [])),
+                ("headers", headers),
+            )
+            if entries or (keyword == "json" and draft.empty_body)
+        ]
+        page = None
+        if pagination is not None:
+            target = draft.returns.inner if isinstance(draft.returns, Nullable) else draft.returns
+            items = "response"
+            if pagination.items and isinstance(target, ModelRef):
+                items += "." + self.field_names[(target.name, pagination.items)]
+            if isinstance(draft.returns, Nullable):  # a page may come back empty (null, or a 204)
+                items = f"{items} if response is not None else []"
+            page = PageRequest(f"lambda response: {items}", literal(pagination.page_param), pagination.first_page)
+        shadowed = {p.py_name for p in params}
+        return Request(
+            call="get_page" if page is not None else "request",
+            http_method="" if page is not None else literal(draft.http_method),
+            path=path,
+            path_args=path_args,
+            groups=tuple(groups),
+            body=Group("json" if draft.body_kind == "json" else "content", (whole[0],)) if whole else None,
+            cast_to=self._cast_to(draft.returns, output, imports, prefix, shadowed),
+            page=page,
+            options=tuple(p.py_name for p in params if p.location == Location.OPTION),
+            security=draft.security or "",
         )
 
     def _cast_to(

@@ -59,7 +59,10 @@ class ParamDraft:
     type: TypeExpr
     required: bool
     doc: str  # raw spec text; escaped when the docstring is assembled
-    wrapper: str = ""  # query serialisation wrapper expression with `{}` for the value, e.g. `Delimited({}, ",")`
+    # How the value is serialised beyond the default: a runtime wrapper class and the literals after the value
+    # (`Delimited`, `(",",)` sends `Delimited(ids, ",")`); "" for none.
+    encoder: str = ""
+    encoder_args: tuple[str, ...] = ()
     deprecated: bool = False
     schema_default: object = None
     schema_minimum: object = None
@@ -228,11 +231,11 @@ class OperationLowering:
             else:
                 param_type = self.schemas.type_of(schema, f"{hint}{pascal(wire)}", schema_ptr, input_side=True)
             required = bool(param.required) or location == "path"
-            wrapper = ""
+            encoder: tuple[str, tuple[str, ...]] = ("", ())
             if serialized and schema is not None:
-                wrapper = "JsonParam({})"
+                encoder = ("JsonParam", ())
             elif location == "query":
-                wrapper = self._query_wrapper(param, param_type, param_ptr)
+                encoder = self._query_encoder(param, param_type, param_ptr)
             drafts.append(
                 ParamDraft(
                     py_name=param_name(names, wire, "param", self.schemas.names),
@@ -241,7 +244,8 @@ class OperationLowering:
                     type=param_type,
                     required=required,
                     doc=param.description or "",
-                    wrapper=wrapper,
+                    encoder=encoder[0],
+                    encoder_args=encoder[1],
                     deprecated=bool(param.deprecated),
                     schema_default=getattr(schema, "default", None),
                     schema_minimum=getattr(schema, "minimum", None),
@@ -249,7 +253,7 @@ class OperationLowering:
             )
         return drafts
 
-    def _query_wrapper(self, param: Any, param_type: TypeExpr, ptr: str) -> str:
+    def _query_encoder(self, param: Any, param_type: TypeExpr, ptr: str) -> tuple[str, tuple[str, ...]]:
         style = str(getattr(param.style, "value", param.style) or "form")
         explode = param.explode if param.explode is not None else style == "form"
         inner = param_type.inner if isinstance(param_type, Nullable) else param_type
@@ -259,7 +263,7 @@ class OperationLowering:
         is_object = isinstance(inner, (DictOf, ModelRef)) and not self._is_alias(inner)
         if style == "deepObject":
             if self._is_mapping(inner):
-                return "DeepObject({})"
+                return "DeepObject", ()
             # OpenAPI defines deepObject for objects only; a scalar or array is sent as the default style does.
             self.warnings.append(f"{ptr}: style 'deepObject' applies to objects; sent as style 'form'")
             style, explode = "form", param.explode if param.explode is not None else True
@@ -269,8 +273,8 @@ class OperationLowering:
             delimiter, explode = ",", param.explode if param.explode is not None else True
         if (is_array or is_object) and not explode:
             # An object without explode is its keys and values in one list: `color=R,100,G,200`.
-            return f"Delimited({{}}, {literal(delimiter)})"
-        return ""
+            return "Delimited", (literal(delimiter),)
+        return "", ()
 
     def _is_mapping(self, expr: TypeExpr) -> bool:
         if isinstance(expr, ModelRef):

@@ -60,8 +60,13 @@ def locations(m: Method) -> dict[str, str]:
 
 
 def sent_in(m: Method, keyword: str) -> str:
-    """The printed expression passed as `keyword` to the runtime ("" when none is)."""
-    return dict(m.request_args).get(keyword, "")
+    """What the request's group for `keyword` holds, as `{key: value, ...}` ("" when it sends none)."""
+    for group in m.request.groups:
+        if group.keyword == keyword:
+            return "{" + ", ".join(f"{sent.key}: {sent.value}" for sent in group.entries) + "}"
+    if m.request.body is not None and m.request.body.keyword == keyword:
+        return m.request.body.entries[0].value
+    return ""
 
 
 # --- parameters by location ----------------------------------------------------------------------------------
@@ -209,7 +214,7 @@ def test_path_key_with_a_query_string(tmp_path: Path) -> None:
     m = lower_one(tmp_path, "/search?q={q}&format=json", "get", op)
     assert locations(m) == {"q": "query"}
     assert "'format': 'json'" in sent_in(m, "query")  # the fixed pair goes with every call
-    assert "?" not in m.request_args[1][1]  # and not in the path
+    assert m.request.path == "'/search'"  # and not in the path
 
 
 # --- parameter serialisation (only strings say this today) ------------------------------------------------
