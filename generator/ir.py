@@ -338,9 +338,43 @@ class Security:
 
 
 @dataclass(frozen=True)
+class CredentialForm:
+    """A credential option as one form of the client (sync or async) declares and reads it."""
+
+    option: str
+    parameter: str  # annotation of the constructor's parameter, `| None` included
+    attribute: str  # annotation of the attribute
+    read: str  # Python expression that takes the parameter or the environment variable (raising when required)
+
+
+@dataclass(frozen=True)
+class Attached:
+    """A top-level resource on a client form."""
+
+    attr: str
+    module: str
+    class_name: str
+
+
+@dataclass(frozen=True)
+class ClientForm:
+    """The sync or the async client class: every name it is printed with."""
+
+    class_name: str
+    base: str  # the runtime base class
+    http_client: str  # annotation of the `http_client` option
+    kind: str  # "synchronous" or "asynchronous", for its docstring
+    credentials: tuple[CredentialForm, ...]
+    resources: tuple[Attached, ...]
+
+
+@dataclass(frozen=True)
 class Sdk:
     package: str
     client_name: str
+    clients: tuple[ClientForm, ...]  # sync, then async
+    environment_names: tuple[str, ...]  # values of EnvironmentName ("default" when the spec names no server)
+    client_doc: str  # the client classes' docstring body
     env_prefix: str
     version: str  # Python literal source
     user_agent: str  # Python literal source

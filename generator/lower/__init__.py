@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InternalError, SpecError
-from ..ir import Environment, Model, Resource, Sdk, Security
+from ..ir import Attached, ClientForm, CredentialForm, Environment, Model, Resource, Sdk, Security
 from ..load import Spec
 from ..paths import runtime_exports
 from ..pointers import pointer, resolve
@@ -228,14 +228,19 @@ class _Lowering:
                 f"(info.version {comment(str(info.version))}, sha256 {self.spec.sha256[:12]}). Do not edit."
             ),
         )
+        environments = self._environments()
+        doc = docstring(f"Client for {info.title}." if info.title else "", info.description)
         return Sdk(
             package=package,
             client_name=client_name,
+            clients=tuple(_client_form(is_async, client_name, security, resources) for is_async in (False, True)),
+            environment_names=tuple(env.name for env in environments) or ("default",),
+            client_doc=doc or "API client.",
             env_prefix=env_prefix,
             version=literal(version),
             user_agent=literal(f"{package}/{version}"),
             header=header,
-            environments=self._environments(),
+            environments=environments,
             security=security,
             resources=resources,
             resource_imports=tuple(
@@ -255,7 +260,7 @@ class _Lowering:
                 line.replace("\r", "\\r").replace("\n", "\\n")
                 for line in self.warnings + [f"{self.spec.file}#{w}" for w in self.operations.warnings]
             ),
-            doc=docstring(f"Client for {info.title}." if info.title else "", info.description),
+            doc=doc,
         )
 
     def _environments(self) -> tuple[Environment, ...]:
@@ -280,3 +285,28 @@ def _package_exports(client_name: str) -> tuple[str, ...]:
     names = {"ENVIRONMENTS", "NOT_GIVEN", "NotGiven", "APIResponse", "AsyncAPIResponse", "__version__"}
     names |= {client_name, f"Async{client_name}", f"{client_name}Error", *runtime_exports("_exceptions")}
     return tuple(sorted(names, key=lambda name: (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)))
+
+
+def _client_form(is_async: bool, client_name: str, security: Security, resources: tuple[Resource, ...]) -> ClientForm:
+    prefix = "Async" if is_async else ""
+    credentials = []
+    for c in security.credentials:
+        annotation = c.async_annotation if is_async else c.annotation
+        reader = (
+            f'required_credential({c.option}, "{c.option}", "{c.env_var}")'
+            if c.required
+            else f'credential({c.option}, "{c.env_var}")'
+        )
+        credentials.append(
+            CredentialForm(
+                c.option, f"{annotation} | None", annotation if c.required else f"{annotation} | None", reader
+            )
+        )
+    return ClientForm(
+        class_name=prefix + client_name,
+        base="AsyncAPIClient" if is_async else "SyncAPIClient",
+        http_client=f"httpx.{prefix}Client",
+        kind="asynchronous" if is_async else "synchronous",
+        credentials=tuple(credentials),
+        resources=tuple(Attached(r.attr, r.module, prefix + r.class_name) for r in resources),
+    )
