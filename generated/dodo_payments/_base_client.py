@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 import contextvars
-import datetime as _dt
 import email.utils
-import json as _json
 import math
 import random
 import time
-import uuid
 from collections.abc import Callable, Mapping, Sequence
-from enum import Enum
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import quote, quote_plus
@@ -20,7 +15,10 @@ from urllib.parse import quote, quote_plus
 import httpx
 
 from ._exceptions import APIConnectionError, APIResponseValidationError, APITimeoutError, status_error
+from ._files import file_parts
+from ._qs import DeepObject, Delimited, JsonParam, add_query, form_value
 from ._security import Auth, ClientCredentials, Scheme, Security, basic, choose
+from ._serialize import dumps, read_bytes, to_str
 from ._types import NOT_GIVEN, BinaryContent, Body, Headers, NotGiven, Query, Timeout
 
 if TYPE_CHECKING:
@@ -33,6 +31,9 @@ __all__ = [
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "AsyncAPIClient",
+    "DeepObject",
+    "Delimited",
+    "JsonParam",
     "SyncAPIClient",
     "path_template",
 ]
@@ -71,9 +72,9 @@ def path_template(template: str, **values: object) -> str:
         # An array is sent in simple style: its items joined by commas.
         raw: object = value  # declared, so the negative isinstance below leaves it `object`
         if isinstance(raw, (list, tuple)):
-            text = ",".join(_to_str(item) for item in cast(Sequence[object], raw))
+            text = ",".join(to_str(item) for item in cast(Sequence[object], raw))
         else:
-            text = _to_str(raw)
+            text = to_str(raw)
         if not text:
             raise ValueError(f"Expected a non-empty value for `{name}` but received {value!r}")
         text = quote(text, safe="")
@@ -181,10 +182,10 @@ class _BaseClient:
             # Default headers come after the credentials' (they may replace one), call headers after both.
             merged_headers = {**auth.headers, **merged_headers}
             if headers:
-                merged_headers.update({k: _to_str(v) for k, v in headers.items() if v is not NOT_GIVEN})
+                merged_headers.update({k: to_str(v) for k, v in headers.items() if v is not NOT_GIVEN})
             # A cookie or query parameter the call gives itself is sent instead of a credential of that name.
             given = {**auth.cookies, **{k: v for k, v in (cookies or {}).items() if v is not NOT_GIVEN}}
-            pairs = [f"{k}={quote(_to_str(v), safe=_COOKIE_SAFE)}" for k, v in given.items()]
+            pairs = [f"{k}={quote(to_str(v), safe=_COOKIE_SAFE)}" for k, v in given.items()]
             if pairs:
                 existing = merged_headers.get("Cookie")  # from default_headers
                 merged_headers["Cookie"] = "; ".join(([existing] if existing else []) + pairs)
@@ -195,20 +196,20 @@ class _BaseClient:
         for source in ({k: v for k, v in auth.query.items() if k not in taken}, query, extra_query):
             if source:
                 for key, value in source.items():
-                    _add_query(params, key, value)
-        body: bytes | str | None = None if content is None or content is NOT_GIVEN else _read(content)
+                    add_query(params, key, value)
+        body: bytes | str | None = None if content is None or content is NOT_GIVEN else read_bytes(content)
         if json is not NOT_GIVEN:
             if isinstance(json, dict):
                 # Keyword arguments left out are not sent; extra_body adds to (and overrides) the rest.
                 fields = cast(dict[str, object], json)
                 json = {**{k: v for k, v in fields.items() if v is not NOT_GIVEN}, **(extra_body or {})}
-            body = _json.dumps(jsonable(json), separators=(",", ":"), allow_nan=False).encode()
+            body = dumps(json, allow_nan=False).encode()
             merged_headers = {**merged_headers, "Content-Type": "application/json"}
         form = None
         if data is not None:
-            form = {k: _form_value(v) for k, v in data.items() if v is not NOT_GIVEN}
+            form = {k: form_value(v) for k, v in data.items() if v is not NOT_GIVEN}
             if extra_body:
-                form.update({k: _form_value(v) for k, v in extra_body.items()})
+                form.update({k: form_value(v) for k, v in extra_body.items()})
         return http_client.build_request(
             method,
             self._base + path,
@@ -216,7 +217,7 @@ class _BaseClient:
             headers=merged_headers,
             content=body,
             data=form,
-            files=_files(files) if files is not None else None,
+            files=file_parts(files) if files is not None else None,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
         )
 
@@ -315,153 +316,6 @@ def _retry_after(headers: httpx.Headers) -> float | None:
             if date is not None:
                 return float(email.utils.mktime_tz(date) - time.time())
     return None
-
-
-def _to_str(value: object) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return ""
-    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
-        return _isoformat(value)
-    if isinstance(value, Enum):
-        return _to_str(value.value)
-    return str(value)
-
-
-def _isoformat(value: _dt.datetime | _dt.date | _dt.time) -> str:
-    """RFC 3339 needs an offset on a date-time; a naive datetime is taken to be UTC, never local time (which
-    would make the same call mean different instants on different machines)."""
-    if isinstance(value, _dt.datetime) and value.utcoffset() is None:
-        value = value.replace(tzinfo=_dt.timezone.utc)
-    return value.isoformat()
-
-
-class Delimited:
-    """A query array sent as one value joined by `delimiter` (OpenAPI `explode: false` and its kin); an object
-    is its keys and values in turn."""
-
-    __slots__ = ("delimiter", "values")
-
-    def __init__(self, values: object, delimiter: str = ",") -> None:
-        self.values = values
-        self.delimiter = delimiter
-
-
-class JsonParam:
-    """A query parameter described by `content: application/json`: its value sent as JSON text."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: object) -> None:
-        self.value = value
-
-
-class DeepObject:
-    """A query object sent as `name[key]=value` pairs (OpenAPI `style: deepObject`)."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Mapping[str, object] | NotGiven) -> None:
-        self.value = value
-
-
-def _add_query(params: list[tuple[str, str | int | float | bool | None]], key: str, value: object) -> None:
-    if value is NOT_GIVEN:
-        return
-    if isinstance(value, Delimited):
-        items = value.values
-        if isinstance(items, NotGiven):
-            return
-        if isinstance(items, Mapping):
-            items = [item for pair in cast(Mapping[str, object], items).items() for item in pair]
-        elif not isinstance(items, (list, tuple)):
-            items = [items]  # a union of a scalar and an array: the scalar alone
-        params.append((key, value.delimiter.join(_to_str(v) for v in cast(Sequence[object], items))))
-    elif isinstance(value, JsonParam):
-        if value.value is not NOT_GIVEN:
-            params.append((key, _json.dumps(jsonable(value.value), separators=(",", ":"))))
-    elif isinstance(value, DeepObject):
-        if not isinstance(value.value, NotGiven):
-            for sub_key, sub_value in value.value.items():
-                _add_query(params, f"{key}[{sub_key}]", sub_value)
-    elif isinstance(value, Mapping):
-        # An exploded form object: each property is a parameter of its own.
-        for sub_key, sub_value in cast(Mapping[str, object], value).items():
-            _add_query(params, sub_key, sub_value)
-    elif isinstance(value, (list, tuple)):
-        params.extend((key, _to_str(v)) for v in cast(Sequence[object], value))
-    else:
-        params.append((key, _to_str(value)))
-
-
-def _form_value(value: object) -> str | list[str]:
-    if isinstance(value, (list, tuple)):
-        return [_to_str(v) for v in cast(Sequence[object], value)]
-    structured: object = value  # declared, so narrowing below does not make it Mapping[Unknown, Unknown]
-    if isinstance(structured, Mapping) or hasattr(structured, "model_dump"):
-        return _json.dumps(jsonable(value), separators=(",", ":"))
-    return _to_str(value)
-
-
-def _files(files: Mapping[str, object]) -> list[tuple[str, Any]]:
-    """httpx file tuples; a list under one name becomes repeated parts. File objects are read up front so a
-    retried request sends the same bytes."""
-    parts: list[tuple[str, Any]] = []
-    for name, value in files.items():
-        if value is NOT_GIVEN:
-            continue
-        items = cast(list[object], value) if isinstance(value, list) else [value]
-        for item in items:
-            parts.append((name, _file_part(item)))
-    return parts
-
-
-def _file_part(item: object) -> object:
-    if isinstance(item, tuple):
-        filename, content, *rest = cast(tuple[object, ...], item)
-        return (filename, _read(content), *rest)
-    name = getattr(item, "name", None)
-    return (str(name).replace("\\", "/").rsplit("/", 1)[-1] if name else None, _read(item))
-
-
-def _read(content: object) -> bytes:
-    if isinstance(content, (bytes, bytearray)):
-        return bytes(content)
-    if isinstance(content, str):
-        return content.encode()
-    read = getattr(content, "read", None)
-    if read is None:
-        raise TypeError(f"Expected bytes or a binary file object, got {type(content).__name__}")
-    data = read()
-    return data.encode() if isinstance(data, str) else bytes(data)
-
-
-def jsonable(value: object) -> object:
-    """Plain JSON data from what a caller may pass: dicts, lists, models, dates, UUIDs, decimals, enums."""
-    if value is None or isinstance(value, (str, int, float)):
-        return value
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in cast(Mapping[object, object], value).items() if v is not NOT_GIVEN}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in cast(Sequence[object], value)]
-    import pydantic
-
-    if isinstance(value, pydantic.BaseModel):
-        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
-    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
-        return _isoformat(value)
-    from decimal import Decimal
-
-    if isinstance(value, (uuid.UUID, Decimal)):
-        return str(value)
-    if isinstance(value, Enum):
-        return jsonable(value.value)
-    if isinstance(value, (bytes, bytearray)):
-        return base64.b64encode(value).decode()
-    raise TypeError(f"Object of type {type(value).__name__} cannot be sent as JSON")
 
 
 class SyncAPIClient(_BaseClient):
