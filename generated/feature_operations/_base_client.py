@@ -2,43 +2,50 @@
 
 from __future__ import annotations
 
-import base64
 import contextvars
-import datetime as _dt
 import email.utils
-import json as _json
 import math
 import random
 import time
-import uuid
 from collections.abc import Callable, Mapping, Sequence
-from enum import Enum
+from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar, cast
 from urllib.parse import quote, quote_plus
 
 import httpx
 
 from ._exceptions import APIConnectionError, APIResponseValidationError, APITimeoutError, status_error
+from ._files import file_parts
+from ._qs import DeepObject, Delimited, JsonParam, QueryPairs, add_query, form_value
 from ._security import Auth, ClientCredentials, Scheme, Security, basic, choose
+from ._serialize import dumps, read_bytes, to_str
 from ._types import NOT_GIVEN, BinaryContent, Body, Headers, NotGiven, Query, Timeout
 
 if TYPE_CHECKING:
     # pydantic is imported on first use, not with the package: `import <package>` stays fast.
     import pydantic
+    from typing_extensions import Unpack
 
-    from ._pagination import AsyncPaginator, SyncPage
+    from ._pagination import AsyncPage, AsyncPaginator, SyncPage
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "AsyncAPIClient",
+    "DeepObject",
+    "Delimited",
+    "JsonParam",
+    "Pagination",
+    "RequestArgs",
+    "RequestOptions",
     "SyncAPIClient",
     "path_template",
 ]
 
 T = TypeVar("T")
 M = TypeVar("M")
+_HttpxClientT = TypeVar("_HttpxClientT", httpx.Client, httpx.AsyncClient)
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
@@ -71,9 +78,9 @@ def path_template(template: str, **values: object) -> str:
         # An array is sent in simple style: its items joined by commas.
         raw: object = value  # declared, so the negative isinstance below leaves it `object`
         if isinstance(raw, (list, tuple)):
-            text = ",".join(_to_str(item) for item in cast(Sequence[object], raw))
+            text = ",".join(to_str(item) for item in cast(Sequence[object], raw))
         else:
-            text = _to_str(raw)
+            text = to_str(raw)
         if not text:
             raise ValueError(f"Expected a non-empty value for `{name}` but received {value!r}")
         text = quote(text, safe="")
@@ -83,7 +90,67 @@ def path_template(template: str, **values: object) -> str:
     return template.format_map(encoded)
 
 
-class _BaseClient:
+class RequestArgs(TypedDict, total=False):
+    """The keywords of `request` and `get_page` that describe the request: the fields of RequestOptions."""
+
+    query: Mapping[str, object] | None
+    headers: Mapping[str, object] | None
+    cookies: Mapping[str, object] | None
+    json: object
+    data: Mapping[str, object] | None
+    files: Mapping[str, object] | None
+    content: object
+    extra_headers: Headers | None
+    extra_query: Query | None
+    extra_body: Body | None
+    timeout: Timeout | NotGiven
+    security: Security | None
+
+
+@dataclass(frozen=True)
+class RequestOptions:
+    """One call as the resource method describes it, built once: every attempt (a retry, a renewed token)
+    builds its request from it, and the next page is a copy with another page number."""
+
+    method: str
+    path: str
+    query: Mapping[str, object] | None = None
+    headers: Mapping[str, object] | None = None
+    cookies: Mapping[str, object] | None = None
+    json: object = NOT_GIVEN
+    data: Mapping[str, object] | None = None
+    files: Mapping[str, object] | None = None
+    content: object = None
+    extra_headers: Headers | None = None
+    extra_query: Query | None = None
+    extra_body: Body | None = None
+    timeout: Timeout | NotGiven = NOT_GIVEN
+    security: Security | None = None  # None: the client's default requirement
+
+
+@dataclass(frozen=True)
+class Pagination(Generic[M, T]):
+    """How a page-numbered list reads its pages: the response type, its items, and the page parameter."""
+
+    cast_to: type[M]
+    items: Callable[[M], Sequence[T] | None]
+    page_param: str
+    # Left out, the first page is the API's default, which the spec says is `first_page`: the request carries
+    # only what the caller passed, like any other call.
+    first_page: int
+
+
+@dataclass
+class _Attempts:
+    """Where one call stands: the retries it has used, and whether it has renewed a fetched token."""
+
+    retries: int = 0
+    renewed: bool = False
+
+
+class _BaseClient(Generic[_HttpxClientT]):
+    _new_http_client: Callable[..., _HttpxClientT]  # the class of the connection pool made when none is passed
+
     def __init__(
         self,
         *,
@@ -93,6 +160,7 @@ class _BaseClient:
         security: Security,
         timeout: Timeout,
         max_retries: int,
+        http_client: _HttpxClientT | None,
     ) -> None:
         if max_retries < 0:
             raise ValueError(f"max_retries must be 0 or more, got {max_retries!r}")
@@ -105,30 +173,35 @@ class _BaseClient:
         self._security = security
         # Client-credentials tokens by (scheme, scopes): the token and the time.monotonic() it is renewed at.
         self._tokens: dict[tuple[ClientCredentials, tuple[str, ...]], tuple[str, float]] = {}
+        self._owns_http_client = http_client is None
+        self._http_client: _HttpxClientT = (
+            http_client if http_client is not None else self._new_http_client(follow_redirects=True)
+        )
 
-    def _choose(self, security: Security | None, method: str, path: str) -> list[tuple[Scheme, tuple[str, ...]]]:
-        """The schemes this call sends, by the operation's security (None: the client's default); raises
+    def _choose(self, options: RequestOptions) -> list[tuple[Scheme, tuple[str, ...]]]:
+        """The schemes this call sends, by its security (None: the client's default); raises
         MissingCredentialsError before anything is sent when no alternative has all its credentials."""
         return choose(
             self._security_schemes,
-            self._security if security is None else security,
+            self._security if options.security is None else options.security,
             lambda option: getattr(self, option) is not None,
-            f"{method} {path}",
+            f"{options.method} {options.path}",
         )
+
+    def _values(self, scheme: Scheme) -> list[object]:
+        return [getattr(self, option) for option in scheme.options]
 
     def _cached_token(self, key: tuple[ClientCredentials, tuple[str, ...]]) -> str | None:
         found = self._tokens.get(key)
         return found[0] if found is not None and time.monotonic() < found[1] else None
 
-    def _token_request(
-        self, http_client: httpx.Client | httpx.AsyncClient, scheme: ClientCredentials, scopes: tuple[str, ...]
-    ) -> httpx.Request:
+    def _token_request(self, scheme: ClientCredentials, scopes: tuple[str, ...]) -> httpx.Request:
         form = {"grant_type": "client_credentials"}
         if scopes:
             form["scope"] = " ".join(scopes)
         # RFC 6749, section 2.3.1: the client authenticates with HTTP Basic, each part form-encoded first.
         client_id, client_secret = (quote_plus(str(getattr(self, o))) for o in (scheme.client_id, scheme.client_secret))
-        return http_client.build_request(
+        return self._http_client.build_request(
             "POST",
             httpx.URL(self._base + "/").join(scheme.token_url),
             data=form,
@@ -157,101 +230,116 @@ class _BaseClient:
         self._tokens[key] = (token, renew_at)
         return token
 
-    def _build_request(
-        self,
-        http_client: httpx.Client | httpx.AsyncClient,
-        method: str,
-        path: str,
-        *,
-        query: Mapping[str, object] | None,
-        headers: Mapping[str, object] | None,
-        cookies: Mapping[str, object] | None,
-        json: object,
-        data: Mapping[str, object] | None,
-        files: Mapping[str, object] | None,
-        content: object,
-        extra_headers: Headers | None,
-        extra_query: Query | None,
-        extra_body: Body | None,
-        timeout: Timeout | NotGiven,
-        auth: Auth,
-    ) -> httpx.Request:
+    def _build_request(self, options: RequestOptions, auth: Auth) -> httpx.Request:
+        headers, cookies = options.headers, options.cookies
         merged_headers = self._headers
-        if auth.headers or auth.cookies or headers or extra_headers or cookies:
+        if auth.headers or auth.cookies or headers or options.extra_headers or cookies:
             # Default headers come after the credentials' (they may replace one), call headers after both.
             merged_headers = {**auth.headers, **merged_headers}
             if headers:
-                merged_headers.update({k: _to_str(v) for k, v in headers.items() if v is not NOT_GIVEN})
+                merged_headers.update({k: to_str(v) for k, v in headers.items() if v is not NOT_GIVEN})
             # A cookie or query parameter the call gives itself is sent instead of a credential of that name.
             given = {**auth.cookies, **{k: v for k, v in (cookies or {}).items() if v is not NOT_GIVEN}}
-            pairs = [f"{k}={quote(_to_str(v), safe=_COOKIE_SAFE)}" for k, v in given.items()]
+            pairs = [f"{k}={quote(to_str(v), safe=_COOKIE_SAFE)}" for k, v in given.items()]
             if pairs:
                 existing = merged_headers.get("Cookie")  # from default_headers
                 merged_headers["Cookie"] = "; ".join(([existing] if existing else []) + pairs)
-            if extra_headers:
-                merged_headers.update(extra_headers)
-        params: list[tuple[str, str | int | float | bool | None]] = []
+            if options.extra_headers:
+                merged_headers.update(options.extra_headers)
+        params: QueryPairs = []
+        query, extra_query = options.query, options.extra_query
         taken = {k for source in (query, extra_query) if source for k, v in source.items() if v is not NOT_GIVEN}
         for source in ({k: v for k, v in auth.query.items() if k not in taken}, query, extra_query):
             if source:
                 for key, value in source.items():
-                    _add_query(params, key, value)
-        body: bytes | str | None = None if content is None or content is NOT_GIVEN else _read(content)
+                    add_query(params, key, value)
+        content, json, extra_body = options.content, options.json, options.extra_body
+        body: bytes | str | None = None if content is None or content is NOT_GIVEN else read_bytes(content)
         if json is not NOT_GIVEN:
             if isinstance(json, dict):
                 # Keyword arguments left out are not sent; extra_body adds to (and overrides) the rest.
                 fields = cast(dict[str, object], json)
                 json = {**{k: v for k, v in fields.items() if v is not NOT_GIVEN}, **(extra_body or {})}
-            body = _json.dumps(jsonable(json), separators=(",", ":"), allow_nan=False).encode()
+            body = dumps(json, allow_nan=False).encode()
             merged_headers = {**merged_headers, "Content-Type": "application/json"}
         form = None
-        if data is not None:
-            form = {k: _form_value(v) for k, v in data.items() if v is not NOT_GIVEN}
+        if options.data is not None:
+            form = {k: form_value(v) for k, v in options.data.items() if v is not NOT_GIVEN}
             if extra_body:
-                form.update({k: _form_value(v) for k, v in extra_body.items()})
-        return http_client.build_request(
-            method,
-            self._base + path,
+                form.update({k: form_value(v) for k, v in extra_body.items()})
+        return self._http_client.build_request(
+            options.method,
+            self._base + options.path,
             params=params or None,
             headers=merged_headers,
             content=body,
             data=form,
-            files=_files(files) if files is not None else None,
-            timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
+            files=file_parts(options.files) if options.files is not None else None,
+            timeout=self.timeout if isinstance(options.timeout, NotGiven) else options.timeout,
         )
 
-    def _retry_delay(self, attempt: int, response: httpx.Response | None) -> float:
-        if response is not None:
-            retry_after = _retry_after(response.headers)
-            if retry_after is not None and 0 <= retry_after <= MAX_RETRY_AFTER:
-                return retry_after
-        delay = min(INITIAL_RETRY_DELAY * 2.0**attempt, MAX_RETRY_DELAY)
-        return delay * (1 - 0.25 * random.random())
-
-    def _retry_after_failure(self, attempt: int, request: httpx.Request, exc: httpx.TransportError) -> float:
-        """Seconds to wait before trying again after no response came; raises when this failure is final."""
-        if isinstance(exc, (httpx.LocalProtocolError, httpx.UnsupportedProtocol)):
+    def _after_attempt(
+        self, attempts: _Attempts, request: httpx.Request, outcome: httpx.Response | httpx.TransportError, auth: Auth
+    ) -> httpx.Response | float:
+        """The response when it is final (the result, or an error to raise), else the seconds to wait before
+        the next attempt; raises when no response came and none will. Sync and async calls share it, so their
+        loops differ only by `await`."""
+        if isinstance(outcome, httpx.Response):
+            if outcome.status_code == 401 and auth.fetched and not attempts.renewed:
+                # The API refused a fetched token (revoked, or expired early): fetch a new one, once, at once;
+                # that is not a retry.
+                attempts.renewed = True
+                for key in auth.fetched:
+                    self._tokens.pop(key, None)
+                return 0.0
+            if outcome.status_code < 400 or attempts.retries >= self.max_retries or not _should_retry(outcome):
+                return outcome
+            delay = _retry_delay(attempts.retries, outcome)
+        elif isinstance(outcome, (httpx.LocalProtocolError, httpx.UnsupportedProtocol)):
             # The request cannot be sent at all (an illegal header value, a base URL without http(s)://):
             # every attempt would fail the same way, so say why at once instead of retrying.
-            raise APIConnectionError(message=f"The request could not be sent: {exc}", request=request) from exc
-        if attempt >= self.max_retries:
-            if isinstance(exc, httpx.TimeoutException):
-                raise APITimeoutError(request) from exc
-            raise APIConnectionError(request=request) from exc
-        return self._retry_delay(attempt, None)
-
-    def _retry_after_status(self, attempt: int, response: httpx.Response) -> float | None:
-        """Seconds to wait before retrying an error response, or None when it is final."""
-        if attempt < self.max_retries and self._should_retry(response):
-            return self._retry_delay(attempt, response)
-        return None
+            raise APIConnectionError(message=f"The request could not be sent: {outcome}", request=request) from outcome
+        elif attempts.retries >= self.max_retries:
+            if isinstance(outcome, httpx.TimeoutException):
+                raise APITimeoutError(request) from outcome
+            raise APIConnectionError(request=request) from outcome
+        else:
+            delay = _retry_delay(attempts.retries, None)
+        attempts.retries += 1
+        return delay
 
     @staticmethod
-    def _should_retry(response: httpx.Response) -> bool:
-        override: str | None = response.headers.get("x-should-retry")
-        if override in ("true", "false"):
-            return override == "true"
-        return response.status_code in RETRYABLE_STATUSES or response.status_code >= 500
+    def _result(
+        response: httpx.Response,
+        mode: str,
+        cast_to: type[T],
+        post: Callable[[Any], Any] | None,
+        wrap: Callable[[httpx.Response, type[T], Callable[[Any], Any] | None], object],
+    ) -> T:
+        """What the call returns for its final response: raised as an error, parsed (and passed through
+        `post`), or wrapped unparsed for `with_raw_response`/`with_streaming_response`."""
+        if response.status_code >= 400:
+            raise status_error(response, _error_body(response))
+        if mode == "parsed":
+            result = parse_response(response, cast_to)
+            return cast(T, post(result)) if post is not None else result
+        return cast(T, wrap(response, cast_to, post))
+
+
+def _retry_delay(attempt: int, response: httpx.Response | None) -> float:
+    if response is not None:
+        retry_after = _retry_after(response.headers)
+        if retry_after is not None and 0 <= retry_after <= MAX_RETRY_AFTER:
+            return retry_after
+    delay = min(INITIAL_RETRY_DELAY * 2.0**attempt, MAX_RETRY_DELAY)
+    return delay * (1 - 0.25 * random.random())
+
+
+def _should_retry(response: httpx.Response) -> bool:
+    override: str | None = response.headers.get("x-should-retry")
+    if override in ("true", "false"):
+        return override == "true"
+    return response.status_code in RETRYABLE_STATUSES or response.status_code >= 500
 
 
 def parse_response(response: httpx.Response, cast_to: type[T]) -> T:
@@ -317,175 +405,8 @@ def _retry_after(headers: httpx.Headers) -> float | None:
     return None
 
 
-def _to_str(value: object) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return ""
-    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
-        return _isoformat(value)
-    if isinstance(value, Enum):
-        return _to_str(value.value)
-    return str(value)
-
-
-def _isoformat(value: _dt.datetime | _dt.date | _dt.time) -> str:
-    """RFC 3339 needs an offset on a date-time; a naive datetime is taken to be UTC, never local time (which
-    would make the same call mean different instants on different machines)."""
-    if isinstance(value, _dt.datetime) and value.utcoffset() is None:
-        value = value.replace(tzinfo=_dt.timezone.utc)
-    return value.isoformat()
-
-
-class Delimited:
-    """A query array sent as one value joined by `delimiter` (OpenAPI `explode: false` and its kin); an object
-    is its keys and values in turn."""
-
-    __slots__ = ("delimiter", "values")
-
-    def __init__(self, values: object, delimiter: str = ",") -> None:
-        self.values = values
-        self.delimiter = delimiter
-
-
-class JsonParam:
-    """A query parameter described by `content: application/json`: its value sent as JSON text."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: object) -> None:
-        self.value = value
-
-
-class DeepObject:
-    """A query object sent as `name[key]=value` pairs (OpenAPI `style: deepObject`)."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Mapping[str, object] | NotGiven) -> None:
-        self.value = value
-
-
-def _add_query(params: list[tuple[str, str | int | float | bool | None]], key: str, value: object) -> None:
-    if value is NOT_GIVEN:
-        return
-    if isinstance(value, Delimited):
-        items = value.values
-        if isinstance(items, NotGiven):
-            return
-        if isinstance(items, Mapping):
-            items = [item for pair in cast(Mapping[str, object], items).items() for item in pair]
-        elif not isinstance(items, (list, tuple)):
-            items = [items]  # a union of a scalar and an array: the scalar alone
-        params.append((key, value.delimiter.join(_to_str(v) for v in cast(Sequence[object], items))))
-    elif isinstance(value, JsonParam):
-        if value.value is not NOT_GIVEN:
-            params.append((key, _json.dumps(jsonable(value.value), separators=(",", ":"))))
-    elif isinstance(value, DeepObject):
-        if not isinstance(value.value, NotGiven):
-            for sub_key, sub_value in value.value.items():
-                _add_query(params, f"{key}[{sub_key}]", sub_value)
-    elif isinstance(value, Mapping):
-        # An exploded form object: each property is a parameter of its own.
-        for sub_key, sub_value in cast(Mapping[str, object], value).items():
-            _add_query(params, sub_key, sub_value)
-    elif isinstance(value, (list, tuple)):
-        params.extend((key, _to_str(v)) for v in cast(Sequence[object], value))
-    else:
-        params.append((key, _to_str(value)))
-
-
-def _form_value(value: object) -> str | list[str]:
-    if isinstance(value, (list, tuple)):
-        return [_to_str(v) for v in cast(Sequence[object], value)]
-    structured: object = value  # declared, so narrowing below does not make it Mapping[Unknown, Unknown]
-    if isinstance(structured, Mapping) or hasattr(structured, "model_dump"):
-        return _json.dumps(jsonable(value), separators=(",", ":"))
-    return _to_str(value)
-
-
-def _files(files: Mapping[str, object]) -> list[tuple[str, Any]]:
-    """httpx file tuples; a list under one name becomes repeated parts. File objects are read up front so a
-    retried request sends the same bytes."""
-    parts: list[tuple[str, Any]] = []
-    for name, value in files.items():
-        if value is NOT_GIVEN:
-            continue
-        items = cast(list[object], value) if isinstance(value, list) else [value]
-        for item in items:
-            parts.append((name, _file_part(item)))
-    return parts
-
-
-def _file_part(item: object) -> object:
-    if isinstance(item, tuple):
-        filename, content, *rest = cast(tuple[object, ...], item)
-        return (filename, _read(content), *rest)
-    name = getattr(item, "name", None)
-    return (str(name).replace("\\", "/").rsplit("/", 1)[-1] if name else None, _read(item))
-
-
-def _read(content: object) -> bytes:
-    if isinstance(content, (bytes, bytearray)):
-        return bytes(content)
-    if isinstance(content, str):
-        return content.encode()
-    read = getattr(content, "read", None)
-    if read is None:
-        raise TypeError(f"Expected bytes or a binary file object, got {type(content).__name__}")
-    data = read()
-    return data.encode() if isinstance(data, str) else bytes(data)
-
-
-def jsonable(value: object) -> object:
-    """Plain JSON data from what a caller may pass: dicts, lists, models, dates, UUIDs, decimals, enums."""
-    if value is None or isinstance(value, (str, int, float)):
-        return value
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in cast(Mapping[object, object], value).items() if v is not NOT_GIVEN}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in cast(Sequence[object], value)]
-    import pydantic
-
-    if isinstance(value, pydantic.BaseModel):
-        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
-    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
-        return _isoformat(value)
-    from decimal import Decimal
-
-    if isinstance(value, (uuid.UUID, Decimal)):
-        return str(value)
-    if isinstance(value, Enum):
-        return jsonable(value.value)
-    if isinstance(value, (bytes, bytearray)):
-        return base64.b64encode(value).decode()
-    raise TypeError(f"Object of type {type(value).__name__} cannot be sent as JSON")
-
-
-class SyncAPIClient(_BaseClient):
-    def __init__(
-        self,
-        *,
-        base_url: str | httpx.URL,
-        headers: Mapping[str, str],
-        security_schemes: Mapping[str, Scheme],
-        security: Security,
-        timeout: Timeout,
-        max_retries: int,
-        http_client: httpx.Client | None,
-    ) -> None:
-        super().__init__(
-            base_url=base_url,
-            headers=headers,
-            security_schemes=security_schemes,
-            security=security,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-        self._owns_http_client = http_client is None
-        self._http_client = http_client if http_client is not None else httpx.Client(follow_redirects=True)
+class SyncAPIClient(_BaseClient[httpx.Client]):
+    _new_http_client = httpx.Client
 
     def _authenticate(self, chosen: list[tuple[Scheme, tuple[str, ...]]]) -> Auth:
         """Credential values are read on every attempt, so a callable token can rotate between them."""
@@ -493,96 +414,47 @@ class SyncAPIClient(_BaseClient):
         for scheme, scopes in chosen:
             if isinstance(scheme, ClientCredentials) and getattr(self, scheme.token) is None:
                 key = (scheme, scopes)
-                token = self._cached_token(key)
-                if token is None:
-                    request = self._token_request(self._http_client, scheme, scopes)
-                    try:
-                        response = self._http_client.send(request)
-                    except httpx.TransportError as exc:
-                        raise APIConnectionError(request=request) from exc
-                    token = self._store_token(key, response)
+                scheme.apply(auth, [self._cached_token(key) or self._fetch_token(key)])
                 auth.fetched.append(key)
-                scheme.apply(auth, [token])
             else:
-                values: list[str] = []
-                for option in scheme.options:
-                    value = getattr(self, option)
-                    values.append(str(value() if callable(value) else value))
-                scheme.apply(auth, values)
+                scheme.apply(auth, [str(value() if callable(value) else value) for value in self._values(scheme)])
         return auth
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        cast_to: type[T],
-        query: Mapping[str, object] | None = None,
-        headers: Mapping[str, object] | None = None,
-        cookies: Mapping[str, object] | None = None,
-        json: object = NOT_GIVEN,
-        data: Mapping[str, object] | None = None,
-        files: Mapping[str, object] | None = None,
-        content: object = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        post: Callable[[Any], Any] | None = None,
-        security: Security | None = None,
-    ) -> T:
-        """Send the request, retrying as configured, and return the parsed result (passed through `post`)."""
+    def _fetch_token(self, key: tuple[ClientCredentials, tuple[str, ...]]) -> str:
+        request = self._token_request(*key)
+        try:
+            response = self._http_client.send(request)
+        except httpx.TransportError as exc:
+            raise APIConnectionError(request=request) from exc
+        return self._store_token(key, response)
+
+    def request(self, method: str, path: str, *, cast_to: type[T], **options: Unpack[RequestArgs]) -> T:
+        """Send the request, retrying as configured, and return the parsed result."""
+        return self._request(RequestOptions(method, path, **options), cast_to, None)
+
+    def _request(self, options: RequestOptions, cast_to: type[T], post: Callable[[Any], Any] | None) -> T:
         mode = response_mode.get()
-        chosen = self._choose(security, method, path)
-        refreshed = False
-        attempt = 0
+        chosen = self._choose(options)
+        attempts = _Attempts()
         while True:
             auth = self._authenticate(chosen)
-            request = self._build_request(
-                self._http_client,
-                method,
-                path,
-                query=query,
-                headers=headers,
-                cookies=cookies,
-                json=json,
-                data=data,
-                files=files,
-                content=content,
-                extra_headers=extra_headers,
-                extra_query=extra_query,
-                extra_body=extra_body,
-                timeout=timeout,
-                auth=auth,
-            )
+            request = self._build_request(options, auth)
             try:
-                response = self._http_client.send(request, stream=mode == "stream")
+                outcome: httpx.Response | httpx.TransportError = self._http_client.send(
+                    request, stream=mode == "stream"
+                )
             except httpx.TransportError as exc:
-                time.sleep(self._retry_after_failure(attempt, request, exc))
-                attempt += 1
-                continue
-            if response.status_code == 401 and auth.fetched and not refreshed:
-                # The API refused a fetched token (revoked, or expired early): fetch a new one, once.
-                refreshed = True
-                for key in auth.fetched:
-                    self._tokens.pop(key, None)
-                response.close()
-                continue
-            if response.status_code >= 400:
-                delay = self._retry_after_status(attempt, response)
-                if delay is not None:
-                    response.close()
-                    time.sleep(delay)
-                    attempt += 1
-                    continue
-                response.read()
-                raise status_error(response, _error_body(response))
-            if mode == "parsed":
-                result = parse_response(response, cast_to)
-                return post(result) if post is not None else result
-            from ._response import APIResponse
+                outcome = exc
+            after = self._after_attempt(attempts, request, outcome, auth)
+            if isinstance(after, httpx.Response):
+                if after.status_code >= 400:
+                    after.read()
+                from ._response import APIResponse
 
-            return cast(T, APIResponse(response, cast_to, post))
+                return self._result(after, mode, cast_to, post, APIResponse)
+            if isinstance(outcome, httpx.Response):
+                outcome.close()
+            time.sleep(after)
 
     def get_page(
         self,
@@ -592,57 +464,19 @@ class SyncAPIClient(_BaseClient):
         items: Callable[[M], Sequence[T] | None],
         page_param: str,
         first_page: int,
-        query: Mapping[str, object] | None = None,
-        headers: Mapping[str, object] | None = None,
-        cookies: Mapping[str, object] | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        security: Security | None = None,
+        **options: Unpack[RequestArgs],
     ) -> SyncPage[T]:
         """GET one page of a page-numbered list; the page knows how to fetch the next one."""
+        return self._page(RequestOptions("GET", path, **options), Pagination(cast_to, items, page_param, first_page))
+
+    def _page(self, options: RequestOptions, pagination: Pagination[Any, T]) -> SyncPage[T]:
         from ._pagination import SyncPage
 
-        query = dict(query or {})
-        given = query.get(page_param)
-        # Left out, the first page is the API's default, which the spec says is `first_page`: the request
-        # carries only what the caller passed, like any other call.
-        number = given if isinstance(given, int) and not isinstance(given, bool) else first_page
-
-        def fetch(next_number: int) -> SyncPage[T]:
-            return self.get_page(
-                path,
-                cast_to=cast_to,
-                items=items,
-                page_param=page_param,
-                first_page=first_page,
-                query={**query, page_param: next_number},
-                headers=headers,
-                cookies=cookies,
-                extra_headers=extra_headers,
-                extra_query=extra_query,
-                timeout=timeout,
-                security=security,
-            )
-
-        def page(response: M) -> SyncPage[T]:
-            return SyncPage(list(items(response) or []), response, number, fetch)
-
         # `post` turns the parsed response into the page (or, for a raw response, does so on `.parse()`).
-        result = self.request(
-            "GET",
-            path,
-            cast_to=cast_to,
-            query=query,
-            headers=headers,
-            cookies=cookies,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            timeout=timeout,
-            post=page,
-            security=security,
-        )
-        return cast("SyncPage[T]", result)
+        def page(response: object) -> SyncPage[T]:
+            return SyncPage(response, options, pagination, self._page)
+
+        return cast("SyncPage[T]", self._request(options, pagination.cast_to, page))
 
     def close(self) -> None:
         """Close the connection pool, unless it belongs to an `http_client` the caller passed in."""
@@ -658,132 +492,56 @@ class SyncAPIClient(_BaseClient):
         self.close()
 
 
-class AsyncAPIClient(_BaseClient):
-    def __init__(
-        self,
-        *,
-        base_url: str | httpx.URL,
-        headers: Mapping[str, str],
-        security_schemes: Mapping[str, Scheme],
-        security: Security,
-        timeout: Timeout,
-        max_retries: int,
-        http_client: httpx.AsyncClient | None,
-    ) -> None:
-        super().__init__(
-            base_url=base_url,
-            headers=headers,
-            security_schemes=security_schemes,
-            security=security,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-        self._owns_http_client = http_client is None
-        self._http_client = http_client if http_client is not None else httpx.AsyncClient(follow_redirects=True)
+class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
+    _new_http_client = httpx.AsyncClient
 
     async def _authenticate(self, chosen: list[tuple[Scheme, tuple[str, ...]]]) -> Auth:
         """Credential values are read on every attempt, so a callable token can rotate between them."""
-        import inspect
-
         auth = Auth()
         for scheme, scopes in chosen:
             if isinstance(scheme, ClientCredentials) and getattr(self, scheme.token) is None:
                 key = (scheme, scopes)
-                token = self._cached_token(key)
-                if token is None:
-                    request = self._token_request(self._http_client, scheme, scopes)
-                    try:
-                        response = await self._http_client.send(request)
-                    except httpx.TransportError as exc:
-                        raise APIConnectionError(request=request) from exc
-                    await response.aread()
-                    token = self._store_token(key, response)
+                scheme.apply(auth, [self._cached_token(key) or await self._fetch_token(key)])
                 auth.fetched.append(key)
-                scheme.apply(auth, [token])
             else:
-                values: list[str] = []
-                for option in scheme.options:
-                    value = getattr(self, option)
-                    if callable(value):
-                        value = value()
-                        if inspect.isawaitable(value):
-                            value = await value
-                    values.append(str(value))
-                scheme.apply(auth, values)
+                scheme.apply(auth, [str(await _resolved(value)) for value in self._values(scheme)])
         return auth
 
-    async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        cast_to: type[T],
-        query: Mapping[str, object] | None = None,
-        headers: Mapping[str, object] | None = None,
-        cookies: Mapping[str, object] | None = None,
-        json: object = NOT_GIVEN,
-        data: Mapping[str, object] | None = None,
-        files: Mapping[str, object] | None = None,
-        content: object = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        post: Callable[[Any], Any] | None = None,
-        security: Security | None = None,
-    ) -> T:
-        """Send the request, retrying as configured, and return the parsed result (passed through `post`)."""
+    async def _fetch_token(self, key: tuple[ClientCredentials, tuple[str, ...]]) -> str:
+        request = self._token_request(*key)
+        try:
+            response = await self._http_client.send(request)  # the body is read: the call is not streamed
+        except httpx.TransportError as exc:
+            raise APIConnectionError(request=request) from exc
+        return self._store_token(key, response)
+
+    async def request(self, method: str, path: str, *, cast_to: type[T], **options: Unpack[RequestArgs]) -> T:
+        """Send the request, retrying as configured, and return the parsed result."""
+        return await self._request(RequestOptions(method, path, **options), cast_to, None)
+
+    async def _request(self, options: RequestOptions, cast_to: type[T], post: Callable[[Any], Any] | None) -> T:
         mode = response_mode.get()
-        chosen = self._choose(security, method, path)
-        refreshed = False
-        attempt = 0
+        chosen = self._choose(options)
+        attempts = _Attempts()
         while True:
             auth = await self._authenticate(chosen)
-            request = self._build_request(
-                self._http_client,
-                method,
-                path,
-                query=query,
-                headers=headers,
-                cookies=cookies,
-                json=json,
-                data=data,
-                files=files,
-                content=content,
-                extra_headers=extra_headers,
-                extra_query=extra_query,
-                extra_body=extra_body,
-                timeout=timeout,
-                auth=auth,
-            )
+            request = self._build_request(options, auth)
             try:
-                response = await self._http_client.send(request, stream=mode == "stream")
+                outcome: httpx.Response | httpx.TransportError = await self._http_client.send(
+                    request, stream=mode == "stream"
+                )
             except httpx.TransportError as exc:
-                await _async_sleep(self._retry_after_failure(attempt, request, exc))
-                attempt += 1
-                continue
-            if response.status_code == 401 and auth.fetched and not refreshed:
-                # The API refused a fetched token (revoked, or expired early): fetch a new one, once.
-                refreshed = True
-                for key in auth.fetched:
-                    self._tokens.pop(key, None)
-                await response.aclose()
-                continue
-            if response.status_code >= 400:
-                delay = self._retry_after_status(attempt, response)
-                if delay is not None:
-                    await response.aclose()
-                    await _async_sleep(delay)
-                    attempt += 1
-                    continue
-                await response.aread()
-                raise status_error(response, _error_body(response))
-            if mode == "parsed":
-                result = parse_response(response, cast_to)
-                return post(result) if post is not None else result
-            from ._response import AsyncAPIResponse
+                outcome = exc
+            after = self._after_attempt(attempts, request, outcome, auth)
+            if isinstance(after, httpx.Response):
+                if after.status_code >= 400:
+                    await after.aread()
+                from ._response import AsyncAPIResponse
 
-            return cast(T, AsyncAPIResponse(response, cast_to, post))
+                return self._result(after, mode, cast_to, post, AsyncAPIResponse)
+            if isinstance(outcome, httpx.Response):
+                await outcome.aclose()
+            await _async_sleep(after)
 
     def get_page(
         self,
@@ -793,59 +551,22 @@ class AsyncAPIClient(_BaseClient):
         items: Callable[[M], Sequence[T] | None],
         page_param: str,
         first_page: int,
-        query: Mapping[str, object] | None = None,
-        headers: Mapping[str, object] | None = None,
-        cookies: Mapping[str, object] | None = None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        security: Security | None = None,
+        **options: Unpack[RequestArgs],
     ) -> AsyncPaginator[T]:
         """GET one page of a page-numbered list: await the result for the page, or `async for` over it."""
-        from ._pagination import AsyncPage, AsyncPaginator
+        from ._pagination import AsyncPaginator
 
-        query = dict(query or {})
-        given = query.get(page_param)
-        # Left out, the first page is the API's default, which the spec says is `first_page`: the request
-        # carries only what the caller passed, like any other call.
-        number = given if isinstance(given, int) and not isinstance(given, bool) else first_page
+        first = RequestOptions("GET", path, **options)
+        pagination = Pagination(cast_to, items, page_param, first_page)
+        return AsyncPaginator(lambda: self._page(first, pagination))
 
-        async def fetch(next_number: int) -> AsyncPage[T]:
-            return await self.get_page(
-                path,
-                cast_to=cast_to,
-                items=items,
-                page_param=page_param,
-                first_page=first_page,
-                query={**query, page_param: next_number},
-                headers=headers,
-                cookies=cookies,
-                extra_headers=extra_headers,
-                extra_query=extra_query,
-                timeout=timeout,
-                security=security,
-            )
+    async def _page(self, options: RequestOptions, pagination: Pagination[Any, T]) -> AsyncPage[T]:
+        from ._pagination import AsyncPage
 
-        def page(response: M) -> AsyncPage[T]:
-            return AsyncPage(list(items(response) or []), response, number, fetch)
+        def page(response: object) -> AsyncPage[T]:
+            return AsyncPage(response, options, pagination, self._page)
 
-        async def first() -> AsyncPage[T]:
-            result = await self.request(
-                "GET",
-                path,
-                cast_to=cast_to,
-                query=query,
-                headers=headers,
-                cookies=cookies,
-                extra_headers=extra_headers,
-                extra_query=extra_query,
-                timeout=timeout,
-                post=page,
-                security=security,
-            )
-            return cast("AsyncPage[T]", result)
-
-        return AsyncPaginator(first)
+        return cast("AsyncPage[T]", await self._request(options, pagination.cast_to, page))
 
     async def close(self) -> None:
         """Close the connection pool, unless it belongs to an `http_client` the caller passed in."""
@@ -859,6 +580,17 @@ class AsyncAPIClient(_BaseClient):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, exc_tb: TracebackType | None
     ) -> None:
         await self.close()
+
+
+async def _resolved(value: object) -> object:
+    """A credential option of the async client: a callable is asked, and what it answers awaited if need be."""
+    import inspect
+
+    if callable(value):
+        value = value()
+        if inspect.isawaitable(value):
+            value = await value
+    return value
 
 
 _SyncClientT = TypeVar("_SyncClientT", bound=SyncAPIClient)
