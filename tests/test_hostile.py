@@ -219,7 +219,13 @@ def run_limited(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str
     )
 
 
-def callbacks(levels: int, repeats: int) -> dict[str, object]:
+def document_with(components: dict[str, object], paths: dict[str, object] | None = None) -> str:
+    return json.dumps(
+        {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": paths or {}, "components": components}
+    )
+
+
+def callbacks(levels: int, repeats: int) -> str:
     """Callback C0's operation has callbacks C1 (`repeats` times), whose operation has C2, ...: each is
     inlined (openapi-pydantic takes no callback $ref), so the copies multiply."""
     repeated = {
@@ -233,19 +239,8 @@ def callbacks(levels: int, repeats: int) -> dict[str, object]:
         }
         for i in range(levels)
     }
-    return {
-        "openapi": "3.0.3",
-        "info": {"title": "t", "version": "1"},
-        "paths": {
-            "/x": {
-                "post": {
-                    "responses": {"200": {"description": "ok"}},
-                    "callbacks": {"c": {"$ref": "#/components/callbacks/C0"}},
-                }
-            }
-        },
-        "components": {"callbacks": repeated | {f"C{levels}": {}}},
-    }
+    operation = {"responses": {"200": {"description": "ok"}}, "callbacks": {"c": {"$ref": "#/components/callbacks/C0"}}}
+    return document_with({"callbacks": repeated | {f"C{levels}": {}}}, {"/x": {"post": operation}})
 
 
 HOSTILE_DOCUMENTS: dict[str, tuple[str, str, str]] = {
@@ -293,53 +288,43 @@ HOSTILE_DOCUMENTS: dict[str, tuple[str, str, str]] = {
     ),
     "a chain of components longer than the nesting limit": (
         "chain.json",
-        json.dumps(
+        document_with(
             {
-                "openapi": "3.0.3",
-                "info": {"title": "t", "version": "1"},
-                "paths": {},
-                "components": {
-                    "schemas": {
-                        f"S{i}": {"type": "object", "properties": {"next": {"$ref": f"#/components/schemas/S{i + 1}"}}}
-                        for i in range(MAX_SCHEMA_NESTING + 1)
-                    }
-                    | {f"S{MAX_SCHEMA_NESTING + 1}": {"type": "string"}}
-                },
+                "schemas": {
+                    f"S{i}": {"type": "object", "properties": {"next": {"$ref": f"#/components/schemas/S{i + 1}"}}}
+                    for i in range(MAX_SCHEMA_NESTING + 1)
+                }
+                | {f"S{MAX_SCHEMA_NESTING + 1}": {"type": "string"}}
             }
         ),
         f"chain.json#/components/schemas/S{MAX_SCHEMA_NESTING}: schemas nest more than {MAX_SCHEMA_NESTING:,} levels",
     ),
     "components extending each other 3,000 times": (
         "extends.json",
-        json.dumps(
+        document_with(
             {
-                "openapi": "3.0.3",
-                "info": {"title": "t", "version": "1"},
-                "paths": {},
-                "components": {
-                    "schemas": {
-                        f"S{i}": {
-                            "allOf": [
-                                {"$ref": f"#/components/schemas/S{i + 1}"},
-                                {"type": "object", "properties": {f"f{i}": {"type": "string"}}},
-                            ]
-                        }
-                        for i in range(3000)
+                "schemas": {
+                    f"S{i}": {
+                        "allOf": [
+                            {"$ref": f"#/components/schemas/S{i + 1}"},
+                            {"type": "object", "properties": {f"f{i}": {"type": "string"}}},
+                        ]
                     }
-                    | {"S3000": {"type": "object"}}
-                },
+                    for i in range(3000)
+                }
+                | {"S3000": {"type": "object"}}
             }
         ),
         "extends.json#/components/schemas/S",  # wherever the fields add up to the limit
     ),
     "callbacks that repeat each other": (
         "callbacks.json",
-        json.dumps(callbacks(levels=25, repeats=2)),
+        callbacks(levels=25, repeats=2),
         "callbacks.json#/components/callbacks/C",  # wherever the copies add up to the limit
     ),
     "callbacks inside callbacks 3,000 deep": (
         "nested_callbacks.json",
-        json.dumps(callbacks(levels=3000, repeats=1)),
+        callbacks(levels=3000, repeats=1),
         f"nested_callbacks.json#/components/callbacks/C{MAX_INLINE_NESTING - 1}/{{$request.body#~1url}}/post/"
         f"callbacks/a0: $ref '#/components/callbacks/C{MAX_INLINE_NESTING}': references inlined inside each other",
     ),
@@ -380,17 +365,10 @@ def test_nesting_up_to_the_limit_generates(tmp_path: Path) -> None:
     schema: dict[str, object] = {"type": "object", "properties": {"leaf": {"type": "string"}}}
     for _ in range(levels - 1):
         schema = {"type": "object", "properties": {"p": schema}}
-    document = {
-        "openapi": "3.0.3",
-        "info": {"title": "t", "version": "1"},
-        "paths": {},
-        "components": {
-            "schemas": {"Deep": schema}
-            | {f"S{i}": {"type": "array", "items": {"$ref": f"#/components/schemas/S{i + 1}"}} for i in range(80)}
-            | {"S80": {"type": "string"}}
-        },
-    }
-    (tmp_path / "deep.json").write_text(json.dumps(document))
+    chain = {f"S{i}": {"type": "array", "items": {"$ref": f"#/components/schemas/S{i + 1}"}} for i in range(80)}
+    (tmp_path / "deep.json").write_text(
+        document_with({"schemas": {"Deep": schema} | chain | {"S80": {"type": "string"}}})
+    )
     result = run_limited("generate", "deep.json", "--output", tmp_path / "out", "--package", "p", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "leaf" in generated_text(tmp_path / "out" / "p")
@@ -412,7 +390,7 @@ def test_a_shared_anchor_is_still_read(tmp_path: Path) -> None:
     assert [spec.raw["paths"][f"/r{i}"]["get"]["responses"]["200"]["description"] for i in range(3)] == ["ok"] * 3
 
 
-def test_names_longer_than_a_file_name_may_be_generate(tmp_path: Path) -> None:
+def test_names_longer_than_a_file_name_may_be_generated(tmp_path: Path) -> None:
     """Schema names and path segments become module files: a 400-character name must not become a file name
     the file system refuses (255 bytes)."""
     long_schema, long_segment = "VeryLong" * 50, "segment" * 60

@@ -22,12 +22,12 @@ from generator.cli import main
 from generator.lower import RUNTIME_NAMES
 from generator.lower.names import Namespace, class_name
 
-from .strategies import Document
+from .strategies import Document, utf8
 
 
 def write_spec(doc: Document, path: Path, *, as_yaml: bool) -> Path:
     """The document as JSON (surrogates as \\u escapes), or as YAML when YAML can carry it."""
-    if as_yaml and not _utf8(json.dumps(doc.raw, ensure_ascii=False)):
+    if as_yaml and not utf8(json.dumps(doc.raw, ensure_ascii=False)):
         as_yaml = False  # YAML has no escape for a lone surrogate (libyaml refuses `\ud800`): JSON can say it
     if as_yaml:
         try:
@@ -98,19 +98,11 @@ def round_trip(target: Any, instance: Any) -> None:
     adapter = pydantic.TypeAdapter(target)
     results = [adapter.validate_python(instance)]
     text = json.dumps(instance, ensure_ascii=False)
-    if _utf8(text):
+    if utf8(text):
         results.append(adapter.validate_json(text.encode("utf-8")))  # lone surrogates are not JSON (RFC 8259 8.1)
     for result in results:
         dumped = adapter.dump_python(result, mode="json", by_alias=True, exclude_unset=True, warnings="error")
         assert json_equal(dumped, instance), f"round trip changed the value:\n  in:  {instance!r}\n  out: {dumped!r}"
-
-
-def _utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def json_equal(a: Any, b: Any) -> bool:

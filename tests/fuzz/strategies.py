@@ -340,7 +340,7 @@ class Obj(Node):
 
     def non_null(self, doc: Document, depth: int, *, extras: bool = True) -> st.SearchStrategy[Any]:
         # A name with a lone surrogate cannot be sent (JSON text cannot carry it), required or not.
-        sendable = [p for p in self.props if _utf8(p.name)]
+        sendable = [p for p in self.props if utf8(p.name)]
         required = {p.name: p.node.values(doc, depth + 1) for p in sendable if p.required}
         optional = {} if depth > MAX_DEPTH else {p.name: p.node.values(doc, depth + 1) for p in sendable}
         for name in required:
@@ -475,7 +475,8 @@ def _not_a_field_name(key: str) -> bool:
     return not (key.isidentifier() and key.isascii())
 
 
-def _utf8(text: str) -> bool:
+def utf8(text: str) -> bool:
+    """Can the text be written as UTF-8 (no lone surrogates)?"""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -725,11 +726,11 @@ def _obj_built(node: Node, ctx: Ctx) -> Obj:
 @st.composite
 def discriminated(draw: st.DrawFn, ctx: Ctx, taken: set[str]) -> dict[str, Node]:
     """Two or three object components with a tag property each, and a union component over them."""
-    prop = draw(names().filter(_utf8))  # the tag is in every instance: it must be sendable
+    prop = draw(names().filter(utf8))  # the tag is in every instance: it must be sendable
     count = draw(st.integers(2, 3))
     keys = draw(st.lists(names().filter(lambda k: k not in taken), min_size=count + 1, max_size=count + 1, unique=True))
     union_key, variant_keys = keys[0], keys[1:]
-    all_tags = draw(st.lists(text(min_size=1).filter(_utf8), min_size=count * 2, max_size=count * 2, unique=True))
+    all_tags = draw(st.lists(text(min_size=1).filter(utf8), min_size=count * 2, max_size=count * 2, unique=True))
     use_mapping = draw(st.booleans())
     nodes: dict[str, Node] = {}
     tags: dict[str, list[str]] = {}
