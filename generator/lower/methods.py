@@ -213,13 +213,7 @@ class ResourceBuilder:
         prefix: str,
     ) -> Request:
         """What the call sends, each argument in its wire location, in the order the runtime takes them."""
-        by_location: dict[str, list[Sent]] = {}
-        for p in draft.params:
-            value = p.py_name
-            if p.encoder:
-                imports.add(f"{prefix}_base_client", p.encoder)
-                value = f"{p.encoder}({', '.join((p.py_name, *p.encoder_args))})"
-            by_location.setdefault(p.location, []).append(Sent(literal(p.wire_name), value))
+        by_location = _sent_by_location(draft, imports, prefix)
         path_args = tuple(
             sorted(
                 (p.py_name for p in draft.params if p.location == "path"), key=lambda n: draft.path.index(f"{{{n}}}")
@@ -247,15 +241,7 @@ class ResourceBuilder:
             )
             if entries or (keyword == "json" and draft.empty_body)
         ]
-        page = None
-        if pagination is not None:
-            target = draft.returns.inner if isinstance(draft.returns, Nullable) else draft.returns
-            items = "response"
-            if pagination.items and isinstance(target, ModelRef):
-                items += "." + self.field_names[(target.name, pagination.items)]
-            if isinstance(draft.returns, Nullable):  # a page may come back empty (null, or a 204)
-                items = f"{items} if response is not None else []"
-            page = PageRequest(f"lambda response: {items}", literal(pagination.page_param), pagination.first_page)
+        page = self._page_request(draft, pagination) if pagination is not None else None
         shadowed = {p.py_name for p in params}
         return Request(
             call="get_page" if page is not None else "request",
@@ -269,6 +255,16 @@ class ResourceBuilder:
             options=tuple(p.py_name for p in params if p.location == Location.OPTION),
             security=draft.security or "",
         )
+
+    def _page_request(self, draft: MethodDraft, pagination: Pagination) -> PageRequest:
+        """How the runtime finds a page's items, and which query parameter numbers the pages."""
+        target = draft.returns.inner if isinstance(draft.returns, Nullable) else draft.returns
+        items = "response"
+        if pagination.items and isinstance(target, ModelRef):
+            items += "." + self.field_names[(target.name, pagination.items)]
+        if isinstance(draft.returns, Nullable):  # a page may come back empty (null, or a 204)
+            items = f"{items} if response is not None else []"
+        return PageRequest(f"lambda response: {items}", literal(pagination.page_param), pagination.first_page)
 
     def _cast_to(
         self, expr: TypeExpr, output: AnnotationPrinter, imports: Imports, prefix: str, shadowed: set[str]
@@ -290,6 +286,18 @@ class ResourceBuilder:
         value = in_body.print_value(expr, imports)
         type_name = in_body.name("type", imports)
         return f"cast({literal(f'{type_name}[{annotation}]')}, {value})"
+
+
+def _sent_by_location(draft: MethodDraft, imports: Imports, prefix: str) -> dict[str, list[Sent]]:
+    """Each parameter as sent (in its encoder, if it has one), by wire location."""
+    by_location: dict[str, list[Sent]] = {}
+    for p in draft.params:
+        value = p.py_name
+        if p.encoder:
+            imports.add(f"{prefix}_base_client", p.encoder)
+            value = f"{p.encoder}({', '.join((p.py_name, *p.encoder_args))})"
+        by_location.setdefault(p.location, []).append(Sent(literal(p.wire_name), value))
+    return by_location
 
 
 # The response wrappers every resource has: (property, class suffix, what it does, runtime function).
