@@ -342,6 +342,7 @@ class CredentialForm:
     """A credential option as one form of the client (sync or async) declares and reads it."""
 
     option: str
+    env_var: str  # read when the parameter is omitted
     parameter: str  # annotation of the constructor's parameter, `| None` included
     attribute: str  # annotation of the attribute
     read: str  # Python expression that takes the parameter or the environment variable (raising when required)

@@ -252,7 +252,7 @@ class _Documents:
                 document = json.loads(text)
                 _check_depth(document, 1)
                 return document
-            return _normalise_yaml(yaml.load(text, Loader=_SpecYamlLoader), 1)  # type: ignore[arg-type]
+            return _normalise_yaml(yaml.load(text, Loader=_SpecYamlLoader))  # type: ignore[arg-type]
         except json.JSONDecodeError as exc:
             raise SpecError(shown, "", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
         except yaml.YAMLError as exc:
@@ -306,13 +306,13 @@ def _json_pointer_at_depth(text: str, depth: int) -> str:
     return ""
 
 
-def _normalise_yaml(node: Any, depth: int) -> Any:
+def _normalise_yaml(node: Any) -> Any:
     """YAML allows keys JSON does not (`200:` is an int); OpenAPI means strings. (The depth is bounded by the
     loader, so this recursion is too.)"""
     if isinstance(node, dict):
-        return {_yaml_key(k): _normalise_yaml(v, depth + 1) for k, v in node.items()}
+        return {_yaml_key(k): _normalise_yaml(v) for k, v in node.items()}
     if isinstance(node, list):
-        return [_normalise_yaml(v, depth + 1) for v in node]
+        return [_normalise_yaml(v) for v in node]
     return node
 
 

@@ -299,7 +299,11 @@ def _client_form(is_async: bool, client_name: str, security: Security, resources
         )
         credentials.append(
             CredentialForm(
-                c.option, f"{annotation} | None", annotation if c.required else f"{annotation} | None", reader
+                c.option,
+                c.env_var,
+                f"{annotation} | None",
+                annotation if c.required else f"{annotation} | None",
+                reader,
             )
         )
     return ClientForm(

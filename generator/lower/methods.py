@@ -121,7 +121,7 @@ class ResourceBuilder:
         if built_children:
             imports.add("typing", "TYPE_CHECKING")
         type_checking = tuple(
-            f"from .{child.attr} import " + ", ".join(sorted(_resource_classes(child.class_name)))
+            f"from .{child.attr} import " + ", ".join(sorted(_class_names(child)))
             for child in sorted(built_children, key=lambda child: child.attr)
         )
         return Resource(
@@ -347,12 +347,9 @@ def _form(is_async: bool, class_name: str, methods: tuple[Method, ...], children
     )
 
 
-def _resource_classes(class_name: str) -> list[str]:
-    return [
-        f"{prefix}{class_name}{suffix}"
-        for prefix in ("", "Async")
-        for suffix in ("", "WithRawResponse", "WithStreamingResponse")
-    ]
+def _class_names(resource: Resource) -> list[str]:
+    """Every class a resource module defines: both forms and their response wrappers."""
+    return [name for form in resource.forms for name in (form.class_name, *(w.class_name for w in form.wrappers))]
 
 
 def _path_label(draft: MethodDraft) -> str:
