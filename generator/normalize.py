@@ -338,11 +338,10 @@ class Normalizer:
         if isinstance(node.get("items"), list):
             self.warn("tuple-items", file, [*path, "items"], "a list of item schemas; read as prefixItems")
             node["prefixItems"] = node.pop("items")
-        for key, (shape, _) in GRAMMAR["schema"].items():
+        for key, (shape, expected) in _SCHEMA_SHAPES.items():
             if key not in node:
                 continue
             value = node[key]
-            expected = {"list": list, "map": dict}.get(shape, (dict, bool))
             if isinstance(value, expected):
                 continue
             if shape == "list" and isinstance(value, dict) and all(k.isdigit() for k in value):
@@ -467,6 +466,10 @@ class Normalizer:
 
 
 _EXTENSIBLE_MAPS = {"paths", "webhooks", "responses"}
+# Each schema keyword that holds schemas, with the Python types its value may have; looked up per schema node.
+_SCHEMA_SHAPES: dict[str, tuple[str, type | tuple[type, ...]]] = {
+    key: (shape, {"list": list, "map": dict}.get(shape, (dict, bool))) for key, (shape, _) in GRAMMAR["schema"].items()
+}
 _JSON_TYPES = {"string", "number", "integer", "boolean", "array", "object", "null"}
 _EXAMPLE_FIELDS = {"summary", "description", "value", "externalValue", "dataValue", "serializedValue", "$ref"}
 _COMPONENT_SCHEMA = re.compile(r"/components/schemas/[^/]+")
