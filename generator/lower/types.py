@@ -680,22 +680,19 @@ class SchemaLowering:
 
     def _needs_input_form(self, output: TypeExpr) -> bool:
         """Input and output print differently once a model (TypedDict vs pydantic) or container is inside."""
-        if isinstance(output, ModelRef):
-            draft = self.definitions.get(output.name)
+        return any(self._prints_differently(node) for node in walk(output))
+
+    def _prints_differently(self, node: TypeExpr) -> bool:
+        if isinstance(node, ModelRef):
+            draft = self.definitions.get(node.name)
             return (
                 draft is None
                 or draft.kind != "alias"
                 or (draft.type is not None and self._needs_input_form(draft.type))
             )
-        if isinstance(output, (ListOf, DictOf)):
+        if isinstance(node, (ListOf, DictOf)):
             return True
-        if isinstance(output, Nullable):
-            return self._needs_input_form(output.inner)
-        if isinstance(output, UnionOf):
-            return any(self._needs_input_form(m) for m in output.members)
-        if isinstance(output, Primitive):
-            return output.name in ("datetime", "date", "time", "UUID", "Decimal")
-        return False
+        return isinstance(node, Primitive) and node.name in ("datetime", "date", "time", "UUID", "Decimal")
 
 
 # Keywords that only narrow what the rest of a schema allows: dropping them widens the type soundly.
