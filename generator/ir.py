@@ -388,6 +388,8 @@ class Sdk:
     type_exports: tuple[tuple[str, str], ...]  # (public name, module stem) for types/__init__
     exceptions: tuple[str, ...]  # the error classes the package exports (the runtime's _exceptions.__all__)
     exports: tuple[str, ...]  # the package's __all__
+    client_exports: tuple[str, ...]  # _client's __all__, as the package imports it
+    error_alias: str  # the package's name for SDKError
     widened: tuple[str, ...]  # schemas typed more widely than the spec says: "[kind] pointer: reason"
     skipped: tuple[str, ...]  # operations excluded by the override table
     warnings: tuple[str, ...]  # for the person generating, e.g. an override that matches nothing

@@ -219,6 +219,8 @@ class _Lowering:
     def _sdk(self, resources: tuple[Resource, ...], type_modules: Any, exports: Any, security: Security) -> Sdk:
         package = self.options.package
         client_name = self.options.client_name or class_name(package)
+        client_exports = ("ENVIRONMENTS", f"Async{client_name}", client_name)
+        error_alias = f"{client_name}Error"
         env_prefix = self.env_prefix
         info = self.api.info
         version = self.options.version or str(info.version)
@@ -252,7 +254,9 @@ class _Lowering:
             type_modules=type_modules,
             type_exports=exports,
             exceptions=runtime_exports("_exceptions"),
-            exports=_package_exports(client_name),
+            exports=_package_exports(client_exports, error_alias),
+            client_exports=client_exports,
+            error_alias=error_alias,
             widened=tuple(comment(str(w)) for w in self.widenings.found),
             skipped=tuple(comment(line) for line in self.skipped),
             warnings=tuple(
@@ -280,10 +284,10 @@ class _Lowering:
         return tuple(environments)
 
 
-def _package_exports(client_name: str) -> tuple[str, ...]:
+def _package_exports(client_exports: tuple[str, ...], error_alias: str) -> tuple[str, ...]:
     """The package's `__all__`, sorted as ruff's RUF022 wants it: constants, then classes, then the rest."""
-    names = {"ENVIRONMENTS", "NOT_GIVEN", "NotGiven", "APIResponse", "AsyncAPIResponse", "__version__"}
-    names |= {client_name, f"Async{client_name}", f"{client_name}Error", *runtime_exports("_exceptions")}
+    names = {"NOT_GIVEN", "NotGiven", "APIResponse", "AsyncAPIResponse", "__version__"}
+    names |= {*client_exports, error_alias, *runtime_exports("_exceptions")}
     return tuple(sorted(names, key=lambda name: (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)))
 
 
