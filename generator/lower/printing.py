@@ -314,7 +314,3 @@ def docstring(*parts: str | None) -> str:
 def comment(text: str) -> str:
     """One line of spec text that is safe inside a `#` comment."""
     return " ".join(_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", _CONTROL.sub(" ", text)).split())
-
-
-def join_imports(*groups: Iterable[str]) -> tuple[str, ...]:
-    return tuple(line for group in groups for line in group)

@@ -763,10 +763,6 @@ def union_of(members: list[TypeExpr]) -> TypeExpr:
     return Nullable(core) if nullable and core != NONE else core
 
 
-def _is_empty(schema: Schema) -> bool:
-    return not (schema.model_fields_set - {"description", "title", "example", "examples", "deprecated"})
-
-
 def _description(node: Any) -> str:
     """A property's own description; a referenced schema's description documents that schema, not the field."""
     return getattr(node, "description", None) or ""
