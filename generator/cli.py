@@ -12,7 +12,15 @@ import time
 from pathlib import Path
 
 from . import emit
-from .config import Target, find_pyproject, label_for, overrides_for, read_settings, targets_from_settings
+from .config import (
+    WEBHOOK_SCHEMES,
+    Target,
+    find_pyproject,
+    label_for,
+    overrides_for,
+    read_settings,
+    targets_from_settings,
+)
 from .errors import InternalError, SpecError
 from .limits import recursion_headroom
 from .load import load
@@ -51,6 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="DIR",
             help="a folder besides the spec's own whose files a $ref may read (repeatable)",
         )
+        command.add_argument(
+            "--webhook-scheme",
+            choices=WEBHOOK_SCHEMES,
+            help="how the API signs its webhooks: generates webhooks.unwrap() (default: only unsafe_unwrap)",
+        )
         command.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
         command.add_argument("--config", type=Path, help="pyproject.toml to read [tool.sdkforge] from")
     return parser
@@ -84,6 +97,7 @@ def resolve_targets(args: argparse.Namespace) -> list[Target]:
         ("env_prefix", "env_prefix"),
         ("sdk_version", "version"),
         ("formatter", "formatter"),
+        ("webhook_scheme", "webhook_scheme"),
     ):
         if getattr(args, flag):
             changes[key] = getattr(args, flag)
@@ -113,6 +127,7 @@ def build(target: Target) -> dict[str, str]:
         overrides=target.overrides,
         strict=target.strict,
         page_params=target.page_params,
+        webhook_scheme=target.webhook_scheme,
     )
     # Lowering recurses once per nesting level of the schemas, which the limits bound, but several frames deep.
     # (Not while loading: the JSON parser recurses in C, and the load is bounded by MAX_DEPTH already.)

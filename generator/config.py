@@ -13,6 +13,7 @@ env_prefix = "MY_API_"                  # default: from the package name
 overrides = "my_api"                    # a table under [tool.sdkforge.overrides], or an inline table
 pagination = {page_params = ["p"]}      # page-number query parameters (default: page, page_number, ...); [] = off
 ref_roots = ["../shared-schemas"]       # folders besides the spec's own that a $ref may read (also top-level)
+webhooks = {scheme = "standard-webhooks"}  # how the API signs its webhooks (or "hub-signature-256"): `unwrap`
 
 [tool.sdkforge.overrides.my_api]
 "GET /checkout/supported_countries" = "misc.list_supported_countries"
@@ -33,6 +34,9 @@ from typing import Any
 from .errors import SpecError
 from .pointers import pointer
 
+# How an API may sign its webhooks (lower/webhooks.py maps each to the runtime function that checks it).
+WEBHOOK_SCHEMES = ("standard-webhooks", "hub-signature-256")
+
 
 @dataclass(frozen=True)
 class Target:
@@ -48,6 +52,7 @@ class Target:
     strict: bool = False  # every widening is an error
     page_params: tuple[str, ...] | None = None
     ref_roots: tuple[Path, ...] = ()  # folders besides the spec's own that its `$ref`s may read
+    webhook_scheme: str = ""  # how the API signs the webhooks it sends; "": only `unsafe_unwrap`
 
     @property
     def package_dir(self) -> Path:
@@ -139,6 +144,7 @@ def targets_from_settings(settings: dict[str, Any], root: Path, where: str) -> l
                 strict=bool(entry.get("strict", settings.get("strict", False))),
                 page_params=_page_params(entry.get("pagination"), where, at),
                 ref_roots=_ref_roots(entry.get("ref_roots", settings.get("ref_roots", [])), root, where, at),
+                webhook_scheme=_webhook_scheme(entry.get("webhooks"), where, at),
             )
         )
     return targets
@@ -157,3 +163,12 @@ def _ref_roots(value: object, root: Path, where: str, at: str) -> tuple[Path, ..
     if not isinstance(value, list) or not all(isinstance(folder, str) for folder in value):
         raise SpecError(where, at + "/ref_roots", "expected a list of folders (relative to the config file)")
     return tuple(root / folder for folder in value)
+
+
+def _webhook_scheme(value: object, where: str, at: str) -> str:
+    if value is None:
+        return ""
+    scheme = value.get("scheme") if isinstance(value, dict) else None
+    if scheme not in WEBHOOK_SCHEMES:
+        raise SpecError(where, at + "/webhooks", f"expected {{scheme = {' or '.join(map(repr, WEBHOOK_SCHEMES))}}}")
+    return str(scheme)

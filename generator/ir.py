@@ -289,6 +289,15 @@ class ResourceForm:
 
 
 @dataclass(frozen=True)
+class Webhooks:
+    """`unsafe_unwrap`, and `unwrap` when a signature scheme is configured, on the `webhooks` resource."""
+
+    event: str  # annotation of the union of every event, as the resource module prints it
+    verify: str  # the runtime function that checks a signature; "" when no scheme is configured
+    scheme: str  # the scheme's name, for docstrings
+
+
+@dataclass(frozen=True)
 class Resource:
     attr: str  # attribute on the parent: client.<attr>
     class_name: str  # sync class; the async one is Async<class_name>
@@ -300,6 +309,7 @@ class Resource:
     exports: tuple[str, ...]  # __all__
     imports: tuple[str, ...]  # complete import lines for the module
     type_checking_imports: tuple[str, ...]  # child resource classes, imported lazily at run time
+    webhooks: Webhooks | None  # on the top-level `webhooks` resource of an API that documents webhooks
 
 
 # --- The package ------------------------------------------------------------------------------------------

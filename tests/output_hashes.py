@@ -27,6 +27,7 @@ def targets() -> list[Target]:
                 package="dodo_payments",
                 overrides=dodo_overrides,
                 version=None,
+                webhook_scheme="standard-webhooks",
             )
         )
     for spec in sorted((SHARED_SPECS / "github").glob("*.json*")):

@@ -18,6 +18,8 @@ from ._exceptions import (
     RateLimitError,
     SDKError,
     UnprocessableEntityError,
+    WebhookPayloadError,
+    WebhookVerificationError,
 )
 from ._exceptions import SDKError as DodoPaymentsError
 from ._response import APIResponse, AsyncAPIResponse
@@ -48,5 +50,7 @@ __all__ = [
     "RateLimitError",
     "SDKError",
     "UnprocessableEntityError",
+    "WebhookPayloadError",
+    "WebhookVerificationError",
     "__version__",
 ]

@@ -149,6 +149,7 @@ class _Attempts:
 
 
 class _BaseClient(Generic[_HttpxClientT]):
+    webhook_key: str | None = None  # set by clients of APIs that sign the webhooks they send
     _new_http_client: Callable[..., _HttpxClientT]  # the class of the connection pool made when none is passed
 
     def __init__(

@@ -34,6 +34,8 @@ from ._exceptions import (
     RateLimitError,
     SDKError,
     UnprocessableEntityError,
+    WebhookPayloadError,
+    WebhookVerificationError,
 )
 from ._exceptions import SDKError as FeatureJsonschemaError
 from ._response import APIResponse, AsyncAPIResponse
@@ -64,5 +66,7 @@ __all__ = [
     "RateLimitError",
     "SDKError",
     "UnprocessableEntityError",
+    "WebhookPayloadError",
+    "WebhookVerificationError",
     "__version__",
 ]

@@ -21,6 +21,8 @@ from ._exceptions import (
     RateLimitError,
     SDKError,
     UnprocessableEntityError,
+    WebhookPayloadError,
+    WebhookVerificationError,
 )
 from ._exceptions import SDKError as FeatureOperationsError
 from ._response import APIResponse, AsyncAPIResponse
@@ -51,5 +53,7 @@ __all__ = [
     "RateLimitError",
     "SDKError",
     "UnprocessableEntityError",
+    "WebhookPayloadError",
+    "WebhookVerificationError",
     "__version__",
 ]

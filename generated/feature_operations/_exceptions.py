@@ -20,6 +20,8 @@ __all__ = [
     "RateLimitError",
     "SDKError",
     "UnprocessableEntityError",
+    "WebhookPayloadError",
+    "WebhookVerificationError",
 ]
 
 
@@ -29,6 +31,14 @@ class SDKError(Exception):
 
 class MissingCredentialsError(SDKError):
     """An operation needs credentials the client was not given; raised before anything is sent."""
+
+
+class WebhookVerificationError(SDKError):
+    """A webhook's signature is missing, malformed, stale, or made with another key: do not trust its body."""
+
+
+class WebhookPayloadError(SDKError):
+    """A webhook's body is not JSON, or not any event the API documents."""
 
 
 class APIError(SDKError):

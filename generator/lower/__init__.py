@@ -21,6 +21,7 @@ from .problems import Unsupported, Widenings
 from .resources import CLIENT_ATTRS, OperationKey, place_operations
 from .security import SecurityLowering
 from .types import SchemaLowering
+from .webhooks import lower_webhooks
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")  # query: OpenAPI 3.2
 # Class names the runtime defines, and names a types/ module imports; a schema must not take them.
@@ -58,6 +59,7 @@ class Options:
     overrides: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     strict: bool = False  # every widening is an error
     page_params: tuple[str, ...] | None = None  # names of page-number query parameters; None: the defaults
+    webhook_scheme: str = ""  # how webhooks are signed (a key of lower.webhooks.SCHEMES); "": not checked
 
 
 def lower(spec: Spec, options: Options) -> Sdk:
@@ -114,7 +116,14 @@ class _Lowering:
             node.methods.append(draft)
             lowered.append((draft, self.security.requirement(operation, key.pointer)))
         self.at = ""
-        security, passed = self.security.build([r for _, r in lowered], set(tree.root.children) | CLIENT_ATTRS)
+        events = lower_webhooks(self.spec.raw, self.schemas)
+        if events is not None:
+            tree.node(("webhooks",)).webhooks = (events, self.options.webhook_scheme)
+        # The key that checks webhook signatures is a client option read from the environment, as credentials are.
+        webhook_key = events is not None and bool(self.options.webhook_scheme)
+        security, passed = self.security.build(
+            [r for _, r in lowered], set(tree.root.children) | CLIENT_ATTRS, webhook_key=webhook_key
+        )
         for (draft, _), source in zip(lowered, passed, strict=True):
             draft.security = source
         self.schemas.break_alias_cycles()

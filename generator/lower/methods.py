@@ -23,6 +23,7 @@ from ..ir import (
     ResourceForm,
     Sent,
     TypeExpr,
+    Webhooks,
     WrapperClass,
 )
 from ..pointers import tokens
@@ -30,6 +31,7 @@ from .names import Namespace, pascal
 from .operations import MethodDraft
 from .printing import AnnotationPrinter, Imports, docstring, literal
 from .types import NONE
+from .webhooks import SCHEMES
 
 
 def class_names(tree: Tree, taken: Namespace) -> dict[int, str]:
@@ -52,9 +54,10 @@ class Node:
         self.attr = attr
         self.methods: list[MethodDraft] = []
         self.children: dict[str, Node] = {}
+        self.webhooks: tuple[str, str] | None = None  # (name of the event union, signature scheme or "")
 
     def has_methods(self) -> bool:
-        return bool(self.methods) or any(c.has_methods() for c in self.children.values())
+        return bool(self.methods) or self.webhooks is not None or any(c.has_methods() for c in self.children.values())
 
 
 class Tree:
@@ -109,6 +112,8 @@ class ResourceBuilder:
                 for kind in ("raw", "streamed"):
                     imports.add(f"{prefix}_response", f"{wrapper}to_{kind}_response_wrapper")
         member_names = {c.attr for c in children} | {m.name for m in node.methods}
+        if node.webhooks is not None:
+            member_names |= {"unwrap", "unsafe_unwrap"}
         aliases = [alias for m in node.methods for alias in m.aliases]
         clash = next((a for a in aliases if a in member_names or aliases.count(a) > 1), None)
         if clash is not None:
@@ -118,6 +123,7 @@ class ResourceBuilder:
         output = AnnotationPrinter(self.module_of, prefix, input_side=False, shadowed=member_names)
         input_ = AnnotationPrinter(self.module_of, prefix, input_side=True, shadowed=member_names)
         methods = tuple(self._method(m, imports, output, input_, prefix, member_names) for m in node.methods)
+        webhooks = self._webhooks(node.webhooks, imports, output, prefix) if node.webhooks is not None else None
         if built_children:
             imports.add("typing", "TYPE_CHECKING")
         type_checking = tuple(
@@ -135,7 +141,19 @@ class ResourceBuilder:
             exports=(f"Async{class_name}", class_name),
             imports=imports.lines(),
             type_checking_imports=type_checking,
+            webhooks=webhooks,
         )
+
+    @staticmethod
+    def _webhooks(found: tuple[str, str], imports: Imports, output: AnnotationPrinter, prefix: str) -> Webhooks:
+        union, scheme = found
+        verify = SCHEMES.get(scheme, "")
+        imports.add("typing", "cast")
+        imports.add(f"{prefix}_webhooks", "parse_event")
+        if verify:
+            imports.add("collections.abc", "Mapping")
+            imports.add(f"{prefix}_webhooks", verify)
+        return Webhooks(output.print(ModelRef(union), imports), verify, scheme)
 
     def _method(
         self,

@@ -96,9 +96,12 @@ class SecurityLowering:
             kept.append(requirement)
         return kept
 
-    def build(self, declared: list[list[Requirement] | None], taken: Iterable[str]) -> tuple[Security, list[str]]:
+    def build(
+        self, declared: list[list[Requirement] | None], taken: Iterable[str], *, webhook_key: bool = False
+    ) -> tuple[Security, list[str]]:
         """The client's security and, per operation in the given order, the `security=` source it passes
-        ("" for the client's default)."""
+        ("" for the client's default). With `webhook_key`, the client also takes the key that checks the
+        signatures of the webhooks the API sends (never sent with a request)."""
         # Where neither the operation nor the document has `security`, the spec states no requirement (unlike
         # `security: []`): what most operations need is sent when it is set, and nothing otherwise, as the
         # official SDKs do (Dodo's license endpoints).
@@ -108,7 +111,7 @@ class SecurityLowering:
         requirements = [r if r is not None else unstated for r in declared]
         used = [name for requirement in requirements for alternative in requirement for name in alternative]
         names = list(dict.fromkeys(n for n in self.schemes if n in used))  # in the order components give
-        options = self._options(names, set(taken))
+        options = self._options(names, set(taken) | ({"webhook_key"} if webhook_key else set()))
         main = max(names, key=used.count) if names else None
         named_api_key = any(o == "api_key" for slots in options.values() for o, _ in slots)
         credentials: list[Credential] = []
@@ -127,6 +130,8 @@ class SecurityLowering:
                         async_annotation="str | Callable[[], str | Awaitable[str]]" if slot.token else "str",
                     )
                 )
+        if webhook_key:
+            credentials.append(Credential("webhook_key", self.env_prefix + "WEBHOOK_KEY", False, "str", "str"))
         printed = [literal(requirement) for requirement in requirements]
         default = Counter(printed).most_common(1)[0][0] if printed else "[]"
         runtime = sorted({self._source(name, options[name]).split("(")[0] for name in names})

@@ -116,6 +116,27 @@ class SchemaLowering:
             self.component(key, input_side=False)
         self.at = ""
 
+    def webhook_event(self, ptr: str, hint: str) -> str:
+        """Lowers the body schema of a webhook (response side: the API sends it) and returns the `$ref` that
+        names it in a union."""
+        node = resolve(self.raw, ptr)
+        if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            return str(node["$ref"])
+        self.at = ptr
+        self._schema(self._parse_pointer(ptr, ptr, "#" + ptr), hint, ptr, input_side=False, owner=None)
+        return "#" + ptr
+
+    def named_union(self, name: str, refs: list[str], ptr: str, description: str) -> ModelRef:
+        """A named alias of the union of the schemas `refs` name, discriminated where they have a tag."""
+        model = v3_1 if self.is_31 else v3_0
+        schema = model.Schema.model_validate({"oneOf": [{"$ref": ref} for ref in refs], "description": description})
+        union = self._union(schema, name, ptr, input_side=False, owner=None, name_unions=True)
+        if isinstance(union, ModelRef) and self.definitions[union.name].pointer == ptr:
+            return union  # a discriminated union is named already
+        alias = self.names.claim(class_name(name))
+        self.definitions[alias] = DefinitionDraft(alias, "alias", ptr, description, type=union)
+        return ModelRef(alias)
+
     def type_of(self, node: Any, hint: str, ptr: str, *, input_side: bool, owner: str | None = None) -> TypeExpr:
         """The type of a schema (or reference) found at `ptr`; new names are built from `hint`."""
         if is_reference(node):

@@ -47,8 +47,11 @@ def generated(tmp_path_factory: pytest.TempPathFactory, spec: Path, package: str
 
 
 def dodo(tmp_path_factory: pytest.TempPathFactory, spec: Path) -> Path:
-    """A Dodo version as the official SDK's call shape has it: with the committed override table."""
-    return generated(tmp_path_factory, spec, DODO_PACKAGE, "--overrides", DODO_PACKAGE)
+    """A Dodo version as the official SDK's call shape has it: with the committed override table, and its
+    webhooks checked as Dodo signs them (Standard Webhooks)."""
+    return generated(
+        tmp_path_factory, spec, DODO_PACKAGE, "--overrides", DODO_PACKAGE, "--webhook-scheme", "standard-webhooks"
+    )
 
 
 def import_as(package: Path, name: str) -> ModuleType:
