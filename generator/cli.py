@@ -113,6 +113,8 @@ def build(target: Target) -> dict[str, str]:
         overrides=target.overrides,
         strict=target.strict,
         page_params=target.page_params,
+        pagination_names=target.pagination_names,
+        pagination_operations=target.pagination_operations,
     )
     # Lowering recurses once per nesting level of the schemas, which the limits bound, but several frames deep.
     # (Not while loading: the JSON parser recurses in C, and the load is bounded by MAX_DEPTH already.)

@@ -191,10 +191,14 @@ class Param:
 
 @dataclass(frozen=True)
 class Pagination:
-    page_param: str  # wire name of the page-number query parameter
+    """A list's kind of pagination, as data: the runtime strategy and what it reads and changes."""
+
+    kind: str  # the runtime strategy: PageNumber, Offset, Cursor, NextUrl
     items: str  # wire name of the response property holding the items; "" when the response is the array
-    first_page: int
     item_type: TypeExpr
+    param: str  # wire name of the query parameter the next page changes; "" for a URL
+    # The strategy's other settings: (keyword, Python literal), e.g. ("token", '("iterator",)'), ("first", "1").
+    settings: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -214,8 +218,7 @@ class Group:
 @dataclass(frozen=True)
 class PageRequest:
     items: str  # Python expression of `response`'s items (`response.data`)
-    page_param: str  # Python literal of the page parameter's wire name
-    first_page: int
+    paging: str  # Python expression of the strategy, e.g. `Cursor("iterator", token=("iterator",), done=("done",))`
 
 
 @dataclass(frozen=True)

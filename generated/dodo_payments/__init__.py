@@ -14,9 +14,11 @@ from ._exceptions import (
     InternalServerError,
     MissingCredentialsError,
     NotFoundError,
+    PaginationError,
     PermissionDeniedError,
     RateLimitError,
     SDKError,
+    StreamError,
     UnprocessableEntityError,
 )
 from ._exceptions import SDKError as DodoPaymentsError
@@ -44,9 +46,11 @@ __all__ = [
     "MissingCredentialsError",
     "NotFoundError",
     "NotGiven",
+    "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
     "SDKError",
+    "StreamError",
     "UnprocessableEntityError",
     "__version__",
 ]

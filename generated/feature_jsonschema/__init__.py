@@ -30,9 +30,11 @@ from ._exceptions import (
     InternalServerError,
     MissingCredentialsError,
     NotFoundError,
+    PaginationError,
     PermissionDeniedError,
     RateLimitError,
     SDKError,
+    StreamError,
     UnprocessableEntityError,
 )
 from ._exceptions import SDKError as FeatureJsonschemaError
@@ -60,9 +62,11 @@ __all__ = [
     "MissingCredentialsError",
     "NotFoundError",
     "NotGiven",
+    "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
     "SDKError",
+    "StreamError",
     "UnprocessableEntityError",
     "__version__",
 ]

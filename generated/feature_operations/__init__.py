@@ -17,9 +17,11 @@ from ._exceptions import (
     InternalServerError,
     MissingCredentialsError,
     NotFoundError,
+    PaginationError,
     PermissionDeniedError,
     RateLimitError,
     SDKError,
+    StreamError,
     UnprocessableEntityError,
 )
 from ._exceptions import SDKError as FeatureOperationsError
@@ -47,9 +49,11 @@ __all__ = [
     "MissingCredentialsError",
     "NotFoundError",
     "NotGiven",
+    "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
     "SDKError",
+    "StreamError",
     "UnprocessableEntityError",
     "__version__",
 ]

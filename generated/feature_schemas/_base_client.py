@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     import pydantic
     from typing_extensions import Unpack
 
-    from ._pagination import AsyncPage, AsyncPaginator, SyncPage
+    from ._pagination import AsyncPage, AsyncPaginator, Paging, SyncPage
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
@@ -56,6 +56,9 @@ MAX_RETRY_AFTER = 60.0
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
 # Characters a cookie value may hold as they are (RFC 6265 cookie-octet); others are percent-encoded.
 _COOKIE_SAFE = "!#$&'()*+-./:<=>?@[]^_`{|}~"
+
+# Turns the parsed result of a call into what it returns (a page), given the HTTP response it came in.
+Post = Callable[[Any, httpx.Response], Any]
 
 # Set by the raw/streaming response wrappers (see _response.py) around one call; read by `request`.
 response_mode: contextvars.ContextVar[str] = contextvars.ContextVar("response_mode", default="parsed")
@@ -130,14 +133,11 @@ class RequestOptions:
 
 @dataclass(frozen=True)
 class Pagination(Generic[M, T]):
-    """How a page-numbered list reads its pages: the response type, its items, and the page parameter."""
+    """How a list reads its pages: the response type, its items, and the kind of pagination (see _pagination)."""
 
     cast_to: type[M]
     items: Callable[[M], Sequence[T] | None]
-    page_param: str
-    # Left out, the first page is the API's default, which the spec says is `first_page`: the request carries
-    # only what the caller passed, like any other call.
-    first_page: int
+    paging: Paging
 
 
 @dataclass
@@ -313,8 +313,8 @@ class _BaseClient(Generic[_HttpxClientT]):
         response: httpx.Response,
         mode: str,
         cast_to: type[T],
-        post: Callable[[Any], Any] | None,
-        wrap: Callable[[httpx.Response, type[T], Callable[[Any], Any] | None], object],
+        post: Post | None,
+        wrap: Callable[[httpx.Response, type[T], Post | None], object],
     ) -> T:
         """What the call returns for its final response: raised as an error, parsed (and passed through
         `post`), or wrapped unparsed for `with_raw_response`/`with_streaming_response`."""
@@ -322,7 +322,7 @@ class _BaseClient(Generic[_HttpxClientT]):
             raise status_error(response, _error_body(response))
         if mode == "parsed":
             result = parse_response(response, cast_to)
-            return cast(T, post(result)) if post is not None else result
+            return cast(T, post(result, response)) if post is not None else result
         return cast(T, wrap(response, cast_to, post))
 
 
@@ -432,7 +432,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         """Send the request, retrying as configured, and return the parsed result."""
         return self._request(RequestOptions(method, path, **options), cast_to, None)
 
-    def _request(self, options: RequestOptions, cast_to: type[T], post: Callable[[Any], Any] | None) -> T:
+    def _request(self, options: RequestOptions, cast_to: type[T], post: Post | None) -> T:
         mode = response_mode.get()
         chosen = self._choose(options)
         attempts = _Attempts()
@@ -462,19 +462,18 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         *,
         cast_to: type[M],
         items: Callable[[M], Sequence[T] | None],
-        page_param: str,
-        first_page: int,
+        paging: Paging,
         **options: Unpack[RequestArgs],
     ) -> SyncPage[T]:
-        """GET one page of a page-numbered list; the page knows how to fetch the next one."""
-        return self._page(RequestOptions("GET", path, **options), Pagination(cast_to, items, page_param, first_page))
+        """GET one page of a list; the page knows how to fetch the next one."""
+        return self._page(RequestOptions("GET", path, **options), Pagination(cast_to, items, paging), frozenset())
 
-    def _page(self, options: RequestOptions, pagination: Pagination[Any, T]) -> SyncPage[T]:
+    def _page(self, options: RequestOptions, pagination: Pagination[Any, T], seen: frozenset[str]) -> SyncPage[T]:
         from ._pagination import SyncPage
 
         # `post` turns the parsed response into the page (or, for a raw response, does so on `.parse()`).
-        def page(response: object) -> SyncPage[T]:
-            return SyncPage(response, options, pagination, self._page)
+        def page(response: object, http_response: httpx.Response) -> SyncPage[T]:
+            return SyncPage(response, http_response, options, pagination, self._page, self._base, seen)
 
         return cast("SyncPage[T]", self._request(options, pagination.cast_to, page))
 
@@ -519,7 +518,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         """Send the request, retrying as configured, and return the parsed result."""
         return await self._request(RequestOptions(method, path, **options), cast_to, None)
 
-    async def _request(self, options: RequestOptions, cast_to: type[T], post: Callable[[Any], Any] | None) -> T:
+    async def _request(self, options: RequestOptions, cast_to: type[T], post: Post | None) -> T:
         mode = response_mode.get()
         chosen = self._choose(options)
         attempts = _Attempts()
@@ -549,22 +548,23 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         *,
         cast_to: type[M],
         items: Callable[[M], Sequence[T] | None],
-        page_param: str,
-        first_page: int,
+        paging: Paging,
         **options: Unpack[RequestArgs],
     ) -> AsyncPaginator[T]:
-        """GET one page of a page-numbered list: await the result for the page, or `async for` over it."""
+        """GET one page of a list: await the result for the page, or `async for` over it."""
         from ._pagination import AsyncPaginator
 
         first = RequestOptions("GET", path, **options)
-        pagination = Pagination(cast_to, items, page_param, first_page)
-        return AsyncPaginator(lambda: self._page(first, pagination))
+        pagination = Pagination(cast_to, items, paging)
+        return AsyncPaginator(lambda: self._page(first, pagination, frozenset()))
 
-    async def _page(self, options: RequestOptions, pagination: Pagination[Any, T]) -> AsyncPage[T]:
+    async def _page(
+        self, options: RequestOptions, pagination: Pagination[Any, T], seen: frozenset[str]
+    ) -> AsyncPage[T]:
         from ._pagination import AsyncPage
 
-        def page(response: object) -> AsyncPage[T]:
-            return AsyncPage(response, options, pagination, self._page)
+        def page(response: object, http_response: httpx.Response) -> AsyncPage[T]:
+            return AsyncPage(response, http_response, options, pagination, self._page, self._base, seen)
 
         return cast("AsyncPage[T]", await self._request(options, pagination.cast_to, page))
 

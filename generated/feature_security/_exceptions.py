@@ -16,9 +16,11 @@ __all__ = [
     "InternalServerError",
     "MissingCredentialsError",
     "NotFoundError",
+    "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
     "SDKError",
+    "StreamError",
     "UnprocessableEntityError",
 ]
 
@@ -29,6 +31,15 @@ class SDKError(Exception):
 
 class MissingCredentialsError(SDKError):
     """An operation needs credentials the client was not given; raised before anything is sent."""
+
+
+class PaginationError(SDKError):
+    """A list cannot go on without skipping or repeating pages: the API gave a next page it gave before, or one
+    outside the client's base URL."""
+
+
+class StreamError(SDKError):
+    """A streamed response held an item that cannot be read (the items before it were delivered)."""
 
 
 class APIError(SDKError):

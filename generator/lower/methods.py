@@ -28,6 +28,7 @@ from ..ir import (
 from ..pointers import tokens
 from .names import Namespace, pascal
 from .operations import MethodDraft
+from .pagination import PageDraft
 from .printing import AnnotationPrinter, Imports, docstring, literal
 from .types import NONE
 
@@ -150,14 +151,12 @@ class ResourceBuilder:
         returns = output.print(draft.returns, imports)
         async_returns = returns
         pagination = None
-        if draft.page_param is not None and draft.page_item_type is not None:
-            item = output.print(draft.page_item_type, imports)
+        if draft.page is not None:
+            item = output.print(draft.page.item_type, imports)
             returns, async_returns = f"SyncPage[{item}]", f"AsyncPaginator[{item}]"
-            imports.add(f"{prefix}_pagination", "SyncPage")
-            imports.add(f"{prefix}_pagination", "AsyncPaginator")
-            pagination = Pagination(
-                draft.page_param.wire_name, draft.page_items or "", draft.first_page, draft.page_item_type
-            )
+            for name in ("SyncPage", "AsyncPaginator", draft.page.kind):
+                imports.add(f"{prefix}_pagination", name)
+            pagination = self._pagination(draft.page)
         deprecated = ""
         if draft.deprecated:
             imports.add("", "warnings")
@@ -256,15 +255,31 @@ class ResourceBuilder:
             security=draft.security or "",
         )
 
+    def _pagination(self, page: PageDraft) -> Pagination:
+        """The kind as the runtime strategy takes it: paths into the response as attribute names."""
+        settings = [(keyword, self._attributes(steps)) for keyword, steps in page.fields]
+        if page.kind == "PageNumber":
+            settings.append(("first", str(page.first)))
+        if page.limit:
+            settings.append(("limit", literal(page.limit)))
+        return Pagination(page.kind, page.items, page.item_type, page.param, tuple(settings))
+
+    def _attributes(self, steps: tuple[tuple[str, str], ...]) -> str:
+        names = [self.field_names[step] for step in steps]
+        return "(" + ", ".join(literal(name) for name in names) + ("," if len(names) == 1 else "") + ")"
+
     def _page_request(self, draft: MethodDraft, pagination: Pagination) -> PageRequest:
-        """How the runtime finds a page's items, and which query parameter numbers the pages."""
+        """How the runtime finds a page's items, and which strategy gives the next page."""
         target = draft.returns.inner if isinstance(draft.returns, Nullable) else draft.returns
         items = "response"
         if pagination.items and isinstance(target, ModelRef):
             items += "." + self.field_names[(target.name, pagination.items)]
         if isinstance(draft.returns, Nullable):  # a page may come back empty (null, or a 204)
             items = f"{items} if response is not None else []"
-        return PageRequest(f"lambda response: {items}", literal(pagination.page_param), pagination.first_page)
+        arguments = ([literal(pagination.param)] if pagination.param else []) + [
+            f"{keyword}={value}" for keyword, value in pagination.settings
+        ]
+        return PageRequest(f"lambda response: {items}", f"{pagination.kind}({', '.join(arguments)})")
 
     def _cast_to(
         self, expr: TypeExpr, output: AnnotationPrinter, imports: Imports, prefix: str, shadowed: set[str]
