@@ -164,7 +164,9 @@ def _pagination(value: object, where: str, at: str) -> dict[str, Any]:
         if key == "operations":
             found["pagination_operations"] = _paged_operations(names, where, at + "/operations")
         elif key not in _NAME_LISTS:
-            raise SpecError(where, at + pointer(key), f"unknown setting; expected one of {', '.join(_NAME_LISTS)}, operations")
+            raise SpecError(
+                where, at + pointer(key), f"unknown setting; expected one of {', '.join(_NAME_LISTS)}, operations"
+            )
         elif not isinstance(names, list) or not all(isinstance(n, str) for n in names):
             raise SpecError(where, at, f"expected {{{key} = [names of {_NAME_LISTS[key]} parameters]}}")
         elif key == "page_params":
@@ -186,9 +188,13 @@ def _paged_operations(value: object, where: str, at: str) -> dict[str, dict[str,
             raise SpecError(where, entry_at, "expected a table of strings")
         unknown = sorted(set(entry) - _OPERATION_KEYS)
         if unknown or entry.get("kind") not in KINDS:
-            raise SpecError(where, entry_at, f"expected kind = one of {', '.join(KINDS)}; keys: {', '.join(sorted(_OPERATION_KEYS))}")
+            raise SpecError(
+                where,
+                entry_at,
+                f"expected kind = one of {', '.join(KINDS)}; keys: {', '.join(sorted(_OPERATION_KEYS))}",
+            )
         if entry["kind"] in ("page", "offset", "cursor") and not isinstance(entry.get("param"), str):
-            raise SpecError(where, entry_at, f"a {entry['kind']} pagination needs param = \"the query parameter\"")
+            raise SpecError(where, entry_at, f'a {entry["kind"]} pagination needs param = "the query parameter"')
         table[key] = {k: str(v) for k, v in entry.items()}
     return table
 

@@ -160,7 +160,11 @@ class _BasePage(Generic[T, F]):
         self._fetch = fetch
         self._base_url = base_url
         self._seen = seen
-        self._following = pagination.paging.next(self)
+        self._following: Next | PaginationError
+        try:
+            self._following = pagination.paging.next(self)
+        except PaginationError as exc:  # raised when the next page is asked for: this page's items are good
+            self._following = exc
 
     @property
     def query(self) -> Mapping[str, object]:
@@ -190,6 +194,8 @@ class _BasePage(Generic[T, F]):
     def _next(self) -> F:
         if self._following is None:
             raise PaginationError("This is the last page; check has_next_page() first")
+        if isinstance(self._following, PaginationError):
+            raise self._following
         options, key = self._following
         if key and key in self._seen:
             raise PaginationError(f"The API gave {key!r} as the next page again; stopped instead of looping")

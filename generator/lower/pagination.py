@@ -8,7 +8,7 @@ names once every field has its Python name) the next token, the end of the list 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..ir import ListOf, ModelRef, Nullable, Primitive, TypeExpr
@@ -85,7 +85,7 @@ class PaginationDetector:
             return None
         items, item_type = found
         by_name = {fold(p.wire_name): p for p in params}
-        model = _strip(returns).name if isinstance(_strip(returns), ModelRef) else ""
+        model = _model_name(returns)
         if configured is not None:
             return self._configured(configured, items, item_type, by_name, model, ptr)
         for rule in (self._cursor, self._body_url, self._link, self._offset, self._page):
@@ -104,7 +104,7 @@ class PaginationDetector:
             token = self._first(model, [f.format(param=param.wire_name) for f in CURSOR_FIELDS])
             if token:
                 return PageDraft("Cursor", items, item_type, param.wire_name, fields=(("token", token), *flags))
-            item_id = self._first(_strip(item_type).name if isinstance(_strip(item_type), ModelRef) else "", ["id"])
+            item_id = self._first(_model_name(item_type), ["id"])
             if item_id and any(keyword == "more" for keyword, _ in flags):
                 return PageDraft("Cursor", items, item_type, param.wire_name, fields=(("item_token", item_id), *flags))
         return None
@@ -122,7 +122,9 @@ class PaginationDetector:
             return None
         limit = next((p.wire_name for n, p in by_name.items() if n in {fold(x) for x in LIMIT_PARAMS}), "")
         total = self._first(model, list(TOTAL_FIELDS), Primitive("int"))
-        return PageDraft("Offset", items, item_type, param.wire_name, limit=limit, fields=(("total", total),) if total else ())
+        return PageDraft(
+            "Offset", items, item_type, param.wire_name, limit=limit, fields=(("total", total),) if total else ()
+        )
 
     def _page(self, items: str, item_type: TypeExpr, by_name: Params, model: str, link: bool) -> PageDraft | None:
         param = next((p for n, p in by_name.items() if n in self.names["page_params"] and _is_int(p.type)), None)
@@ -159,7 +161,7 @@ class PaginationDetector:
         if kind == "offset":
             return PageDraft("Offset", items, item_type, wire, limit=given.get("limit", ""), fields=at("total"))
         if kind == "cursor":
-            item_model = _strip(item_type).name if isinstance(_strip(item_type), ModelRef) else ""
+            item_model = _model_name(item_type)
             fields = at("token") + at("item_token", root=item_model) + at("done") + at("more")
             return PageDraft("Cursor", items, item_type, wire, fields=fields)
         return PageDraft("NextUrl", items, item_type, fields=at("body") if kind == "url" else ())
@@ -210,7 +212,9 @@ class PaginationDetector:
             definition = self.definitions.get(current.name) if isinstance(current, ModelRef) else None
             if definition is None or definition.kind != "model":
                 return ()
-            match = [p for p in definition.properties if (p.wire_name == name if exact else fold(p.wire_name) == fold(name))]
+            match = [
+                p for p in definition.properties if (p.wire_name == name if exact else fold(p.wire_name) == fold(name))
+            ]
             if not match:
                 return ()
             steps.append((definition.name, match[0].wire_name))
@@ -223,10 +227,14 @@ class PaginationDetector:
 Params = Mapping[str, QueryParam]
 
 
-
 def _strip(expr: TypeExpr) -> TypeExpr:
     return expr.inner if isinstance(expr, Nullable) else expr
 
 
 def _is_int(expr: TypeExpr) -> bool:
     return _strip(expr) == Primitive("int")
+
+
+def _model_name(expr: TypeExpr) -> str:
+    target = _strip(expr)
+    return target.name if isinstance(target, ModelRef) else ""

@@ -556,7 +556,9 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         pagination = Pagination(cast_to, items, paging)
         return AsyncPaginator(lambda: self._page(first, pagination, frozenset()))
 
-    async def _page(self, options: RequestOptions, pagination: Pagination[Any, T], seen: frozenset[str]) -> AsyncPage[T]:
+    async def _page(
+        self, options: RequestOptions, pagination: Pagination[Any, T], seen: frozenset[str]
+    ) -> AsyncPage[T]:
         from ._pagination import AsyncPage
 
         def page(response: object, http_response: httpx.Response) -> AsyncPage[T]:

@@ -23,9 +23,7 @@ R = TypeVar("R")
 
 
 class _BaseAPIResponse(Generic[R]):
-    def __init__(
-        self, http_response: httpx.Response, cast_to: type[R], post: Post | None = None
-    ) -> None:
+    def __init__(self, http_response: httpx.Response, cast_to: type[R], post: Post | None = None) -> None:
         self.http_response = http_response
         self._cast_to = cast_to
         self._post = post

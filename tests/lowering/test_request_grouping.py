@@ -467,7 +467,8 @@ def test_page_number_pagination_from_an_integer_page_parameter(tmp_path: Path) -
     op = operation(page_of_items(), parameters=[param("page", "query", {"type": "integer", "minimum": 0})])
     m = lower_one(tmp_path, "/items", "get", op)
     assert m.pagination is not None
-    assert (m.pagination.page_param, m.pagination.items, m.pagination.first_page) == ("page", "items", 0)
+    assert (m.pagination.kind, m.pagination.param, m.pagination.items) == ("PageNumber", "page", "items")
+    assert m.pagination.settings == (("first", "0"),)
     assert argument(m, "page").location == "query"
 
 
@@ -488,4 +489,4 @@ def test_no_pagination(tmp_path: Path, page: Json, page_params: tuple[str, ...] 
 def test_configured_page_parameter_name(tmp_path: Path) -> None:
     op = operation(page_of_items(), parameters=[param("p", "query", INT)])
     m = lower_one(tmp_path, "/items", "get", op, page_params=("p",))
-    assert m.pagination is not None and m.pagination.page_param == "p"
+    assert m.pagination is not None and m.pagination.param == "p"
