@@ -225,7 +225,7 @@ class PageRequest:
 class Request:
     """What a method sends, grouped by wire location, in the order the runtime call takes it."""
 
-    call: str  # the client method: request, or get_page for a paginated list (always a GET)
+    call: str  # the client method: request, get_page for a paginated list (always a GET), or request_stream
     http_method: str  # Python literal; "" for get_page
     path: str  # Python literal: the path, or the template that path_args fill
     path_args: tuple[str, ...]  # parameters filled into the path template, in template order
@@ -233,6 +233,7 @@ class Request:
     body: Group | None  # the whole body: keyword json or content, one entry with no key
     cast_to: str
     page: PageRequest | None
+    stream: tuple[tuple[str, str], ...]  # for request_stream: (keyword, Python literal), e.g. ("decode", '"sse"')
     options: tuple[str, ...]  # per-call options passed on
     security: str  # Python source of the operation's requirement; "" for the client's default
 

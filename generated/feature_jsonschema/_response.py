@@ -9,7 +9,7 @@ from typing import Generic, ParamSpec, TypeVar, cast
 
 import httpx
 
-from ._base_client import Post, parse_response, response_mode
+from ._base_client import response_mode
 
 __all__ = [
     "APIResponse",
@@ -25,14 +25,12 @@ R = TypeVar("R")
 
 
 class _BaseAPIResponse(Generic[R]):
-    def __init__(self, http_response: httpx.Response, cast_to: type[R], post: Post | None = None) -> None:
+    def __init__(self, http_response: httpx.Response, parse: Callable[[httpx.Response], R]) -> None:
         self.http_response = http_response
-        self._cast_to = cast_to
-        self._post = post
+        self._parse = parse
 
     def _parsed(self) -> R:
-        result = parse_response(self.http_response, self._cast_to)
-        return cast(R, self._post(result, self.http_response)) if self._post is not None else result
+        return self._parse(self.http_response)
 
     @property
     def status_code(self) -> int:

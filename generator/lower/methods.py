@@ -157,6 +157,11 @@ class ResourceBuilder:
             for name in ("SyncPage", "AsyncPaginator", draft.page.kind):
                 imports.add(f"{prefix}_pagination", name)
             pagination = self._pagination(draft.page)
+        elif draft.stream is not None:
+            item = f"ServerSentEvent[{returns}]" if draft.stream.decode == "sse" else returns
+            returns, async_returns = f"Stream[{item}]", f"AsyncStream[{item}]"
+            for name in ("Stream", "AsyncStream", *(("ServerSentEvent",) if draft.stream.decode == "sse" else ())):
+                imports.add(f"{prefix}_streaming", name)
         deprecated = ""
         if draft.deprecated:
             imports.add("", "warnings")
@@ -242,8 +247,9 @@ class ResourceBuilder:
         ]
         page = self._page_request(draft, pagination) if pagination is not None else None
         shadowed = {p.py_name for p in params}
+        stream = draft.stream
         return Request(
-            call="get_page" if page is not None else "request",
+            call="get_page" if page is not None else "request_stream" if stream is not None else "request",
             http_method="" if page is not None else literal(draft.http_method),
             path=path,
             path_args=path_args,
@@ -251,6 +257,9 @@ class ResourceBuilder:
             body=Group("json" if draft.body_kind == "json" else "content", (whole[0],)) if whole else None,
             cast_to=self._cast_to(draft.returns, output, imports, prefix, shadowed),
             page=page,
+            stream=(("decode", literal(stream.decode)),) + ((("done", literal(stream.done)),) if stream.done else ())
+            if stream is not None
+            else (),
             options=tuple(p.py_name for p in params if p.location == Location.OPTION),
             security=draft.security or "",
         )

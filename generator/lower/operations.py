@@ -18,6 +18,7 @@ from .pagination import PageDraft, PaginationDetector, QueryParam
 from .printing import literal
 from .problems import Unsupported
 from .resources import OperationKey
+from .streams import StreamDraft, lower_stream, stream_kind
 from .types import NONE, SchemaLowering, is_reference, union_of, value_type
 
 BYTES = Primitive("bytes")
@@ -87,6 +88,7 @@ class MethodDraft:
     pointer: str
     operation_id: str | None
     page: PageDraft | None = None  # how the list is paginated, when it is
+    stream: StreamDraft | None = None  # how a streamed response is read; `returns` is then its item type
     aliases: tuple[str, ...] = ()  # other names for the method, from the override table
     security: str = ""  # source of the requirement list passed to the client; "" for the client's default
 
@@ -151,8 +153,9 @@ class OperationLowering:
             deprecated=bool(operation.deprecated),
             pointer=ptr,
             operation_id=operation.operationId,
+            stream=self._stream,
         )
-        if method == "get":
+        if method == "get" and self._stream is None:
             query = [
                 QueryParam(p.wire_name, p.type, p.schema_default, p.schema_minimum)
                 for p in draft.params
@@ -390,6 +393,7 @@ class OperationLowering:
         results: list[TypeExpr] = []
         accepts: list[str] = []
         self._link_header = False
+        self._stream: StreamDraft | None = None
         for code in codes:
             response = responses[code]
             response_ptr = f"{ptr}/responses/{code}"
@@ -405,7 +409,18 @@ class OperationLowering:
             kind = _response_kind(media_type)
             accepts.append("*/*" if media_type.strip() == "*" else media_type)  # `*` is no media type
             schema = content[media_type].media_type_schema
-            if kind == "json" and schema is not None:
+            media_ptr = f"{response_ptr}/content/{escape(media_type)}"
+            if stream_kind(media_type) and self._stream is None:
+                self._stream = lower_stream(
+                    self.schemas.raw,
+                    media_type,
+                    media_ptr,
+                    lambda p: self._type_at(p, f"{hint}Item"),
+                    response.description or "",
+                )
+                assert self._stream is not None
+                results.append(self._stream.item_type)
+            elif kind == "json" and schema is not None:
                 media_ptr = f"{response_ptr}/content/{escape(media_type)}/schema"
                 results.append(self.schemas.type_of(schema, f"{hint}Response", media_ptr, input_side=False))
             elif kind == "text":
@@ -427,6 +442,14 @@ class OperationLowering:
         plain = all(a.split(";")[0].strip().lower() in ("application/json", "*/*") for a in accepts)
         accept = "" if not accepts or (kinds == {"json"} and plain) else ", ".join(dict.fromkeys(accepts))
         return self._castable(returns, ptr), accept
+
+    def _type_at(self, ptr: str, hint: str) -> TypeExpr:
+        """The type of the schema at `ptr` in the document (one the object model keeps as a plain mapping,
+        like 3.2's `itemSchema`)."""
+        node = resolve(self.schemas.raw, ptr)
+        module = v3_1 if self.schemas.is_31 else v3_0
+        model = module.Reference if isinstance(node, dict) and "$ref" in node else module.Schema
+        return self.schemas.type_of(model.model_validate(node), hint, ptr, input_side=False)
 
     def _castable(self, returns: TypeExpr, ptr: str) -> TypeExpr:
         """The runtime is told what to parse as `type[T]`, which type checkers refuse for a Literal: a response
