@@ -195,6 +195,8 @@ def _paged_operations(value: object, where: str, at: str) -> dict[str, dict[str,
             )
         if entry["kind"] in ("page", "offset", "cursor") and not isinstance(entry.get("param"), str):
             raise SpecError(where, entry_at, f'a {entry["kind"]} pagination needs param = "the query parameter"')
+        if not isinstance(entry.get("first", 1), int):
+            raise SpecError(where, entry_at + "/first", "expected the number of the first page")
         table[key] = {k: str(v) for k, v in entry.items()}
     return table
 
