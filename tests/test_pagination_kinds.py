@@ -383,3 +383,14 @@ def test_github_follows_the_link_header(github: ModuleType, server: RecordingSer
     ]
     assert [r.target for r in server.requests] == expected * 2
     assert [r.headers.get("x-trace") for r in server.requests[:3]] == ["abc"] * 3
+
+
+def test_response_fields_read_off_the_page(server: RecordingServer) -> None:
+    """As with the official SDKs' pages, `page.data` is the response's field (at run time; typed: `page.response`)."""
+    server.reply(json={"data": chunk(0), "done": True, "iterator": None})
+    with FeaturePagination(base_url=server.url) as client:
+        page = client.iterators.list()
+        assert page.data == page.response.data == page.items  # type: ignore[attr-defined]
+        assert page.done is True  # type: ignore[attr-defined]
+        with pytest.raises(AttributeError):
+            page.nothing_of_the_sort  # type: ignore[attr-defined]  # noqa: B018

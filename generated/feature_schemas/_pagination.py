@@ -204,6 +204,15 @@ class _BasePage(Generic[T, F]):
     def __repr__(self) -> str:
         return f"<{type(self).__name__} items={len(self.items)} has_next_page={self.has_next_page()}>"
 
+    if not TYPE_CHECKING:
+        # Code written for the official SDKs reads the response's fields off the page (`page.data`, `page.done`);
+        # at run time that works, while type checkers see only the typed way, `page.response.data`.
+        def __getattr__(self, name: str) -> Any:
+            response = self.__dict__.get("response")
+            if response is None or name.startswith("_"):
+                raise AttributeError(name)
+            return getattr(response, name)
+
 
 class SyncPage(_BasePage[T, "SyncPage[T]"]):
     def get_next_page(self) -> SyncPage[T]:
