@@ -89,6 +89,7 @@ class _Lowering:
             self.schemas.definitions,
             {"page_params": options.page_params, **options.pagination_names},
             options.pagination_operations,
+            spec.raw,
         )
         self.operations = OperationLowering(self.api, self.schemas, detector)
         self.env_prefix = options.env_prefix or (snake(options.package).upper() + "_")

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..ir import ListOf, ModelRef, Nullable, Primitive, TypeExpr
+from ..pointers import escape, resolve
 from .problems import Unsupported
 from .types import DefinitionDraft
 
@@ -29,7 +31,16 @@ CURSOR_FIELDS = ("{param}", "next_{param}", "next_cursor", "next_page_token", "n
 DONE_FIELDS = ("done", "is_last", "last_page")  # true on the last page
 MORE_FIELDS = ("has_more", "has_next", "has_next_page", "more")  # true while another page follows
 TOTAL_FIELDS = ("total", "total_count", "total_results", "count")
-URL_FIELDS = ("next", "next_url", "next_page_url", "next_link", "links.next", "_links.next", "links.next.href")
+URL_FIELDS = (
+    "next_url",
+    "next_page_url",
+    "next_link",
+    "links.next",
+    "_links.next",
+    "links.next.href",
+    "_links.next.href",
+)
+URL_FORMATS = {"uri", "url", "uri-reference", "iri", "iri-reference"}
 KINDS = ("page", "offset", "cursor", "url", "link", "none")
 
 Steps = tuple[tuple[str, str], ...]  # (model name, wire name) per step into the response
@@ -64,8 +75,10 @@ class PaginationDetector:
         definitions: Mapping[str, DefinitionDraft],
         names: Mapping[str, tuple[str, ...] | None],
         operations: Mapping[str, Mapping[str, str]],
+        raw: Any,
     ) -> None:
         self.definitions = definitions
+        self.raw = raw  # the document, for what drafts do not keep (a property's `format`)
         self.names = {key: {fold(n) for n in (names.get(key) or default)} for key, default in DEFAULT_NAMES.items()}
         for key, given in names.items():
             if given is not None:
@@ -110,8 +123,22 @@ class PaginationDetector:
         return None
 
     def _body_url(self, items: str, item_type: TypeExpr, by_name: Params, model: str, link: bool) -> PageDraft | None:
-        url = self._first(model, list(URL_FIELDS), Primitive("str"))
+        url = self._first(model, list(URL_FIELDS), Primitive("str")) or self._url_named_next(model)
         return PageDraft("NextUrl", items, item_type, fields=(("body", url),)) if url else None
+
+    def _url_named_next(self, model: str) -> Steps:
+        """A bare `next` may be a cursor as well as a URL: it is a URL when its schema says so (a `uri` format,
+        an example that is one, a description that calls it a URL or link)."""
+        steps = self._path(model, ["next"], Primitive("str"), exact=False)
+        if not steps:
+            return ()
+        definition = self.definitions[steps[0][0]]
+        node = resolve(self.raw, f"{definition.pointer}/properties/{escape(steps[0][1])}")
+        if not isinstance(node, dict):
+            return ()
+        text = f"{node.get('description', '')} {node.get('example', '')} {node.get('examples', '')}".lower()
+        url = node.get("format") in URL_FORMATS or any(word in text for word in ("url", "uri", "link", "http"))
+        return steps if url else ()
 
     def _link(self, items: str, item_type: TypeExpr, by_name: Params, model: str, link: bool) -> PageDraft | None:
         return PageDraft("NextUrl", items, item_type) if link else None
