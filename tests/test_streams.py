@@ -10,16 +10,17 @@ import asyncio
 import json
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import GENERATED
+from tests.conftest import GENERATED, run_sdkforge
 from tests.support.server import RecordingServer, server_fixture  # noqa: F401  (the `server` fixture)
 
 if str(GENERATED) not in sys.path:
     sys.path.insert(0, str(GENERATED))
 
-from feature_streams import APIConnectionError, AsyncFeatureStreams, FeatureStreams, StreamError  # noqa: E402
+from feature_streams import APIConnectionError, AsyncFeatureStreams, FeatureStreams, NotFoundError, StreamError  # noqa: E402
 from feature_streams._streaming import ServerSentEvent  # noqa: E402
 from feature_streams.types import Chunk, Progress, Result  # noqa: E402
 
@@ -207,6 +208,20 @@ def test_raw_response_parses_to_the_stream(server: RecordingServer) -> None:
 def test_an_error_status_is_raised_before_streaming(server: RecordingServer) -> None:
     server.reply(404, json={"message": "no such job"})
     with FeatureStreams(base_url=server.url, max_retries=0) as client:
-        with pytest.raises(Exception, match="404") as caught:
+        with pytest.raises(NotFoundError) as caught:
             client.jobs.retrieve_events("j")
-    assert getattr(caught.value, "body", None) == {"message": "no such job"}
+    assert caught.value.body == {"message": "no such job"}
+
+
+def test_an_item_schema_that_is_no_schema_is_bad_input(tmp_path: Path) -> None:
+    spec = tmp_path / "bad.yaml"
+    spec.write_text(
+        "openapi: 3.2.0\ninfo: {title: t, version: '1'}\npaths:\n  /e:\n    get:\n      responses:\n        '200':\n"
+        "          description: ok\n          content:\n            application/jsonl:\n              itemSchema: 5\n",
+        encoding="utf-8",
+    )
+    result = run_sdkforge("generate", spec, "--output", tmp_path / "out", "--package", "bad")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "sdkforge: error: bad.yaml#/paths/~1e/get/responses/200/content/application~1jsonl/itemSchema: not a schema"
+    )

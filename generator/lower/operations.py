@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
+import pydantic
 from openapi_pydantic.v3 import v3_0, v3_1
 
 from ..ir import DictOf, ListOf, LiteralOf, ModelRef, Nullable, Primitive, TypeExpr, UnionOf
@@ -449,7 +450,11 @@ class OperationLowering:
         node = resolve(self.schemas.raw, ptr)
         module = v3_1 if self.schemas.is_31 else v3_0
         model = module.Reference if isinstance(node, dict) and "$ref" in node else module.Schema
-        return self.schemas.type_of(model.model_validate(node), hint, ptr, input_side=False)
+        try:
+            schema = model.model_validate(node)
+        except pydantic.ValidationError:
+            raise Unsupported(ptr, "not a schema") from None
+        return self.schemas.type_of(schema, hint, ptr, input_side=False)
 
     def _castable(self, returns: TypeExpr, ptr: str) -> TypeExpr:
         """The runtime is told what to parse as `type[T]`, which type checkers refuse for a Literal: a response
