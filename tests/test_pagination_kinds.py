@@ -251,18 +251,25 @@ def test_async_pages(server: RecordingServer, kind: Kind) -> None:
 
 
 def test_a_repeated_cursor_ends_with_an_error(server: RecordingServer) -> None:
-    server.reply(json={"data": [{"id": "a"}], "next_cursor": "same"}, times=None)
+    """A cycle (a -> b -> a): the cursor seen before ends the list with an error, after every page it gave."""
+    cycle = {"": "a", "a": "b", "b": "a"}
+    server.respond = lambda r: answer(
+        {"data": [{"id": query_of(r).get("cursor", "")}], "next_cursor": cycle[query_of(r).get("cursor", "")]}
+    )
     seen: list[str] = []
     with FeaturePagination(base_url=server.url) as client:
-        with pytest.raises(PaginationError, match="'cursor=same' as the next page again"):
+        with pytest.raises(PaginationError, match="'cursor=a' as the next page again"):
             for thing in client.cursors.list():
                 seen.append(thing.id)
-    assert seen == ["a", "a"]  # the first page and the one `same` gave, each once
-    assert [r.query for r in server.requests] == ["", "cursor=same"]
+    assert seen == ["", "a", "b"]
+    assert [r.query for r in server.requests] == ["", "cursor=a", "cursor=b"]
 
 
 def test_a_repeated_url_ends_with_an_error(server: RecordingServer) -> None:
-    server.reply(json={"data": [{"id": "a"}], "links": {"next": "/linked?at=1"}}, times=None)
+    cycle = {"": "1", "1": "2", "2": "1"}
+    server.respond = lambda r: answer(
+        {"data": [{"id": "x"}], "links": {"next": f"/linked?at={cycle[query_of(r).get('at', '')]}"}}
+    )
 
     async def walk() -> list[str]:
         async with AsyncFeaturePagination(base_url=server.url) as client:
@@ -270,7 +277,7 @@ def test_a_repeated_url_ends_with_an_error(server: RecordingServer) -> None:
 
     with pytest.raises(PaginationError, match="as the next page again"):
         asyncio.run(walk())
-    assert [r.target for r in server.requests] == ["/linked", "/linked?at=1"]
+    assert [r.target for r in server.requests] == ["/linked", "/linked?at=1", "/linked?at=2"]
 
 
 def test_a_url_elsewhere_is_not_followed(server: RecordingServer) -> None:
@@ -394,3 +401,14 @@ def test_response_fields_read_off_the_page(server: RecordingServer) -> None:
         assert page.done is True  # type: ignore[attr-defined]
         with pytest.raises(AttributeError):
             page.nothing_of_the_sort  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_a_cursor_that_names_its_own_page_ends_with_an_error(server: RecordingServer) -> None:
+    """The caller's own cursor given back as the next one: that page again would loop."""
+    server.reply(json={"data": [{"id": "a"}], "next_cursor": "c1"}, times=None)
+    with FeaturePagination(base_url=server.url) as client:
+        page = client.cursors.list(cursor="c1")
+        assert [t.id for t in page.items] == ["a"] and page.has_next_page()
+        with pytest.raises(PaginationError, match="as the next page of itself"):
+            page.get_next_page()
+    assert [r.query for r in server.requests] == ["cursor=c1"]

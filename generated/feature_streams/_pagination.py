@@ -99,6 +99,8 @@ class Cursor:
             token = dig(page.response, self.token)
         if token is None or token == "":
             return None
+        if token == page.query.get(self.param):
+            raise PaginationError(f"The API gave {self.param}={token} as the next page of itself; stopped")
         return page.with_query({self.param: token}), f"{self.param}={token}"
 
 
@@ -177,6 +179,8 @@ class _BasePage(Generic[T, F]):
         """The request of a URL the API gave: relative ones resolved against this page's; only URLs under the
         client's base URL are followed, so credentials never go to another host."""
         absolute = str(self.http_response.request.url.join(url))
+        if absolute == str(self.http_response.request.url):
+            raise PaginationError(f"The API gave {absolute!r} as the next page of itself; stopped")
         rest = absolute[len(self._base_url) :]
         if not absolute.startswith(self._base_url) or rest[:1] not in ("", "/", "?"):
             raise PaginationError(f"The next page's URL {absolute!r} is not under the base URL {self._base_url!r}")
