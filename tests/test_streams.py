@@ -225,3 +225,23 @@ def test_an_item_schema_that_is_no_schema_is_bad_input(tmp_path: Path) -> None:
     assert result.stderr.strip() == (
         "sdkforge: error: bad.yaml#/paths/~1e/get/responses/200/content/application~1jsonl/itemSchema: not a schema"
     )
+
+
+def test_the_event_name_picks_the_data_type(server: RecordingServer) -> None:
+    """Data that would fit either member is read as the type its event names; data that does not fit its event's
+    type is an error naming the event, not read as another member."""
+    both = b'{"percent": 1, "url": "u"}'
+    server.reply(
+        headers=SSE,
+        chunks=(
+            b"event: result\ndata: " + both + b"\n\n",
+            b"event: progress\ndata: " + both + b"\n\n",
+            b'event: result\ndata: {"percent": 2}\n\n',
+        ),
+    )
+    seen: list[object] = []
+    with FeatureStreams(base_url=server.url) as client:
+        with pytest.raises(StreamError, match="A streamed event 'result' does not match the schema"):
+            for event in client.jobs.retrieve_events("j"):
+                seen.append(event.data)
+    assert [type(data) for data in seen] == [Result, Progress]

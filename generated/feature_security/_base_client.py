@@ -483,14 +483,23 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         return cast("SyncPage[T]", self._request(options, _parser(pagination.cast_to, page)))
 
     def request_stream(
-        self, method: str, path: str, *, cast_to: type[T], decode: str, done: str = "", **options: Unpack[RequestArgs]
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[T],
+        decode: str,
+        done: str = "",
+        events: Mapping[str, type[Any]] | None = None,
+        **options: Unpack[RequestArgs],
     ) -> Stream[Any]:
         """Send the request and return its response's items as they arrive (`decode`: sse, jsonl or json-seq; for
-        server-sent events, `cast_to` is each event's data, and `done` the data that ends the stream, if any)."""
+        server-sent events, `cast_to` is each event's data, `events` that of the events it names, and `done` the data
+        that ends the stream, if any)."""
         from ._streaming import Decoder, Stream
 
         def items(response: httpx.Response) -> Stream[Any]:
-            return Stream(response, Decoder(decode, cast_to, done))
+            return Stream(response, Decoder(decode, cast_to, done, events or {}))
 
         return self._request(RequestOptions(method, path, **options), items, streamed=True)
 
@@ -589,13 +598,21 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         return cast("AsyncPage[T]", await self._request(options, _parser(pagination.cast_to, page)))
 
     async def request_stream(
-        self, method: str, path: str, *, cast_to: type[T], decode: str, done: str = "", **options: Unpack[RequestArgs]
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[T],
+        decode: str,
+        done: str = "",
+        events: Mapping[str, type[Any]] | None = None,
+        **options: Unpack[RequestArgs],
     ) -> AsyncStream[Any]:
         """The async twin of `SyncAPIClient.request_stream`: await it for the stream, then `async for` over it."""
         from ._streaming import AsyncStream, Decoder
 
         def items(response: httpx.Response) -> AsyncStream[Any]:
-            return AsyncStream(response, Decoder(decode, cast_to, done))
+            return AsyncStream(response, Decoder(decode, cast_to, done, events or {}))
 
         return await self._request(RequestOptions(method, path, **options), items, streamed=True)
 

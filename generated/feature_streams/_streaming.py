@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Generic, TypeVar
@@ -32,9 +32,10 @@ class Decoder:
     """Splits a streamed body into items as its bytes arrive: lines of JSON (`jsonl`), RFC 7464 JSON text
     sequences (`json-seq`), or server-sent events (`sse`, as the HTML standard parses them)."""
 
-    def __init__(self, kind: str, cast_to: type[Any], done: str) -> None:
+    def __init__(self, kind: str, cast_to: type[Any], done: str, events: Mapping[str, type[Any]]) -> None:
         self.kind = kind
         self.cast_to = cast_to
+        self.events = events  # the data type of each event the spec names; others are read as `cast_to`
         self.done = done  # the data of a final event that only says the stream is over (`[DONE]`)
         self.finished = False
         self._partial = b""
@@ -102,10 +103,11 @@ class Decoder:
 
         from ._base_client import _adapter  # pyright: ignore[reportPrivateUsage]
 
-        if self.cast_to is str:
+        cast_to = self.events.get(event or "message", self.cast_to)
+        if cast_to is str:
             return text
         try:
-            return _adapter(self.cast_to).validate_json(raw)
+            return _adapter(cast_to).validate_json(raw)
         except pydantic.ValidationError as exc:
             where = f"event {event!r}" if event else "item"
             raise StreamError(f"A streamed {where} does not match the schema: {text[:200]!r}: {exc}") from exc

@@ -30,6 +30,7 @@ from .names import Namespace, pascal
 from .operations import MethodDraft
 from .pagination import PageDraft
 from .printing import AnnotationPrinter, Imports, docstring, literal
+from .streams import StreamDraft
 from .types import NONE
 
 
@@ -257,12 +258,24 @@ class ResourceBuilder:
             body=Group("json" if draft.body_kind == "json" else "content", (whole[0],)) if whole else None,
             cast_to=self._cast_to(draft.returns, output, imports, prefix, shadowed),
             page=page,
-            stream=(("decode", literal(stream.decode)),) + ((("done", literal(stream.done)),) if stream.done else ())
-            if stream is not None
-            else (),
+            stream=self._stream_keywords(stream, output, imports, prefix, shadowed) if stream is not None else (),
             options=tuple(p.py_name for p in params if p.location == Location.OPTION),
             security=draft.security or "",
         )
+
+    def _stream_keywords(
+        self, stream: StreamDraft, output: AnnotationPrinter, imports: Imports, prefix: str, shadowed: set[str]
+    ) -> tuple[tuple[str, str], ...]:
+        """How the runtime decodes the stream: the format, the final sentinel, each named event's data type."""
+        keywords = [("decode", literal(stream.decode))]
+        if stream.done:
+            keywords.append(("done", literal(stream.done)))
+        if stream.events:
+            types = [
+                f"{literal(name)}: {self._cast_to(t, output, imports, prefix, shadowed)}" for name, t in stream.events
+            ]
+            keywords.append(("events", "{" + ", ".join(types) + "}"))
+        return tuple(keywords)
 
     def _pagination(self, page: PageDraft) -> Pagination:
         """The kind as the runtime strategy takes it: paths into the response as attribute names."""

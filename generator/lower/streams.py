@@ -26,6 +26,7 @@ class StreamDraft:
     decode: str  # the runtime decoder: sse, jsonl, json-seq
     item_type: TypeExpr  # of each item; for sse, of each event's data
     done: str  # the data of a final event that only ends the stream ("" for none)
+    events: tuple[tuple[str, TypeExpr], ...] = ()  # per event name, its data's type (a `oneOf` of named events)
 
 
 def stream_kind(media_type: str) -> str:
@@ -54,19 +55,35 @@ def lower_stream(
     ptr = f"{media_ptr}/{key}"
     if kind != "sse":
         return StreamDraft(kind, type_at(ptr), done)
-    return StreamDraft(kind, _event_data(raw, ptr, type_at), done)
+    data, events = _event_data(raw, ptr, type_at)
+    return StreamDraft(kind, data, done, events)
 
 
-def _event_data(raw: Any, ptr: str, type_at: Callable[[str], TypeExpr]) -> TypeExpr:
+def _event_data(
+    raw: Any, ptr: str, type_at: Callable[[str], TypeExpr]
+) -> tuple[TypeExpr, tuple[tuple[str, TypeExpr], ...]]:
+    """The data's type, and per event name the type of its data when each member of a `oneOf` names its event."""
     ptr, schema = _follow(raw, ptr)
     field = "oneOf" if "oneOf" in schema else "anyOf"
     members = schema.get(field)
     pointers = [f"{ptr}/{field}/{i}" for i in range(len(members))] if isinstance(members, list) else []
     if pointers and all(_is_event(_follow(raw, member)[1]) for member in pointers):
-        return union_of([_data_of(raw, member, type_at) for member in pointers])
+        types = [_data_of(raw, member, type_at) for member in pointers]
+        names = [_event_name(_follow(raw, member)[1]) for member in pointers]
+        named = len(set(names)) == len(names) and all(names)
+        return union_of(types), tuple(zip(names, types, strict=True)) if named else ()
     if _is_event(schema):
-        return _data_of(raw, ptr, type_at)
-    return type_at(ptr)
+        return _data_of(raw, ptr, type_at), ()
+    return type_at(ptr), ()
+
+
+def _event_name(schema: Any) -> str:
+    """The one event name a member allows (`event: {const: progress}`, or an enum of one), else ""."""
+    event = schema["properties"].get("event")
+    if not isinstance(event, dict):
+        return ""
+    values = [event["const"]] if "const" in event else event.get("enum")
+    return values[0] if isinstance(values, list) and len(values) == 1 and isinstance(values[0], str) else ""
 
 
 def _is_event(schema: Any) -> bool:
