@@ -128,6 +128,8 @@ def build(target: Target) -> dict[str, str]:
         strict=target.strict,
         page_params=target.page_params,
         webhook_scheme=target.webhook_scheme,
+        pagination_names=target.pagination_names,
+        pagination_operations=target.pagination_operations,
     )
     # Lowering recurses once per nesting level of the schemas, which the limits bound, but several frames deep.
     # (Not while loading: the JSON parser recurses in C, and the load is bounded by MAX_DEPTH already.)

@@ -12,6 +12,10 @@ client_name = "MyAPI"                   # default: from the package name
 env_prefix = "MY_API_"                  # default: from the package name
 overrides = "my_api"                    # a table under [tool.sdkforge.overrides], or an inline table
 pagination = {page_params = ["p"]}      # page-number query parameters (default: page, page_number, ...); [] = off
+# also offset_params, cursor_params (names detection looks for), and per operation, where detection cannot see it:
+# pagination = {operations = {"GET /things" = {kind = "cursor", param = "after", token = "meta.next", more = "meta.more"}}}
+#   kind: page (param, first), offset (param, limit, total), cursor (param, token or item_token, done, more),
+#   url (body = "links.next"), link (the Link header), none; items = the array property, when it is ambiguous
 ref_roots = ["../shared-schemas"]       # folders besides the spec's own that a $ref may read (also top-level)
 webhooks = {scheme = "standard-webhooks"}  # how the API signs its webhooks (or "hub-signature-256"): `unwrap`
 
@@ -51,6 +55,8 @@ class Target:
     overrides: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     strict: bool = False  # every widening is an error
     page_params: tuple[str, ...] | None = None
+    pagination_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # offset_params, cursor_params
+    pagination_operations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     ref_roots: tuple[Path, ...] = ()  # folders besides the spec's own that its `$ref`s may read
     webhook_scheme: str = ""  # how the API signs the webhooks it sends; "": only `unsafe_unwrap`
 
@@ -142,7 +148,7 @@ def targets_from_settings(settings: dict[str, Any], root: Path, where: str) -> l
                 formatter=entry.get("formatter", settings.get("formatter", "ruff")),
                 overrides=overrides_for(entry.get("overrides"), settings, where, at + "/overrides"),
                 strict=bool(entry.get("strict", settings.get("strict", False))),
-                page_params=_page_params(entry.get("pagination"), where, at),
+                **_pagination(entry.get("pagination"), where, at + "/pagination"),
                 ref_roots=_ref_roots(entry.get("ref_roots", settings.get("ref_roots", [])), root, where, at),
                 webhook_scheme=_webhook_scheme(entry.get("webhooks"), where, at),
             )
@@ -150,13 +156,55 @@ def targets_from_settings(settings: dict[str, Any], root: Path, where: str) -> l
     return targets
 
 
-def _page_params(value: object, where: str, at: str) -> tuple[str, ...] | None:
+_NAME_LISTS = {"page_params": "page-number", "offset_params": "offset", "cursor_params": "cursor"}
+_OPERATION_KEYS = {"kind", "param", "first", "limit", "total", "token", "item_token", "done", "more", "body", "items"}
+
+
+def _pagination(value: object, where: str, at: str) -> dict[str, Any]:
     if value is None:
-        return None
-    names = value.get("page_params") if isinstance(value, dict) else None
-    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        raise SpecError(where, at + "/pagination", "expected {page_params = [names of page-number parameters]}")
-    return tuple(names)
+        return {}
+    if not isinstance(value, dict):
+        raise SpecError(where, at, "expected a table: {page_params = [...], operations = {...}}")
+    found: dict[str, Any] = {"pagination_names": {}}
+    for key, names in value.items():
+        if key == "operations":
+            found["pagination_operations"] = _paged_operations(names, where, at + "/operations")
+        elif key not in _NAME_LISTS:
+            raise SpecError(
+                where, at + pointer(key), f"unknown setting; expected one of {', '.join(_NAME_LISTS)}, operations"
+            )
+        elif not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise SpecError(where, at, f"expected {{{key} = [names of {_NAME_LISTS[key]} parameters]}}")
+        elif key == "page_params":
+            found["page_params"] = tuple(names)
+        else:
+            found["pagination_names"][key] = tuple(names)
+    return found
+
+
+def _paged_operations(value: object, where: str, at: str) -> dict[str, dict[str, str]]:
+    from .lower.pagination import KINDS
+
+    if not isinstance(value, dict):
+        raise SpecError(where, at, 'expected {"METHOD /path" = {kind = "...", ...}}')
+    table: dict[str, dict[str, str]] = {}
+    for key, entry in value.items():
+        entry_at = at + pointer(key)
+        if not isinstance(entry, dict) or not all(isinstance(v, (str, int)) for v in entry.values()):
+            raise SpecError(where, entry_at, "expected a table of strings")
+        unknown = sorted(set(entry) - _OPERATION_KEYS)
+        if unknown or entry.get("kind") not in KINDS:
+            raise SpecError(
+                where,
+                entry_at,
+                f"expected kind = one of {', '.join(KINDS)}; keys: {', '.join(sorted(_OPERATION_KEYS))}",
+            )
+        if entry["kind"] in ("page", "offset", "cursor") and not isinstance(entry.get("param"), str):
+            raise SpecError(where, entry_at, f'a {entry["kind"]} pagination needs param = "the query parameter"')
+        if not isinstance(entry.get("first", 1), int):
+            raise SpecError(where, entry_at + "/first", "expected the number of the first page")
+        table[key] = {k: str(v) for k, v in entry.items()}
+    return table
 
 
 def _ref_roots(value: object, root: Path, where: str, at: str) -> tuple[Path, ...]:

@@ -191,10 +191,14 @@ class Param:
 
 @dataclass(frozen=True)
 class Pagination:
-    page_param: str  # wire name of the page-number query parameter
+    """A list's kind of pagination, as data: the runtime strategy and what it reads and changes."""
+
+    kind: str  # the runtime strategy: PageNumber, Offset, Cursor, NextUrl
     items: str  # wire name of the response property holding the items; "" when the response is the array
-    first_page: int
     item_type: TypeExpr
+    param: str  # wire name of the query parameter the next page changes; "" for a URL
+    # The strategy's other settings: (keyword, Python literal), e.g. ("token", '("iterator",)'), ("first", "1").
+    settings: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -214,15 +218,14 @@ class Group:
 @dataclass(frozen=True)
 class PageRequest:
     items: str  # Python expression of `response`'s items (`response.data`)
-    page_param: str  # Python literal of the page parameter's wire name
-    first_page: int
+    paging: str  # Python expression of the strategy, e.g. `Cursor("iterator", token=("iterator",), done=("done",))`
 
 
 @dataclass(frozen=True)
 class Request:
     """What a method sends, grouped by wire location, in the order the runtime call takes it."""
 
-    call: str  # the client method: request, or get_page for a paginated list (always a GET)
+    call: str  # the client method: request, get_page for a paginated list (always a GET), or request_stream
     http_method: str  # Python literal; "" for get_page
     path: str  # Python literal: the path, or the template that path_args fill
     path_args: tuple[str, ...]  # parameters filled into the path template, in template order
@@ -230,6 +233,7 @@ class Request:
     body: Group | None  # the whole body: keyword json or content, one entry with no key
     cast_to: str
     page: PageRequest | None
+    stream: tuple[tuple[str, str], ...]  # for request_stream: (keyword, Python literal), e.g. ("decode", '"sse"')
     options: tuple[str, ...]  # per-call options passed on
     security: str  # Python source of the operation's requirement; "" for the client's default
 

@@ -25,7 +25,6 @@ from tests.support.server import RecordingServer, server_fixture
 sys.path.insert(0, str(GENERATED))
 
 from feature_openapi32 import AsyncFeatureOpenapi32, FeatureOpenapi32  # noqa: E402
-from feature_openapi32._types import BinaryContent  # noqa: E402
 from feature_openapi32.types import Document, Match  # noqa: E402
 
 server = server_fixture
@@ -118,15 +117,16 @@ def test_media_type_reference_is_read_as_its_target(client: FeatureOpenapi32, se
     assert client.documents.list() == [Document.model_validate(DOCUMENT)]
 
 
-def test_item_schema_streams_are_returned_as_they_came(client: FeatureOpenapi32, server: RecordingServer) -> None:
+def test_item_schema_streams_yield_typed_items(client: FeatureOpenapi32, server: RecordingServer) -> None:
+    """A sequential media type described by `itemSchema` streams its items, each typed by it (tests/test_streams.py
+    has the streaming itself: chunks, cuts, malformed items)."""
     lines = b'{"id":"d1","title":"Plan"}\n{"id":"d2","title":"Memo"}\n'
     server.reply(body=lines, headers={"Content-Type": "application/jsonl"})
-    exported = client.documents.retrieve_export()
-    assert isinstance(exported, BinaryContent) and exported == lines
-    assert [Document.model_validate_json(line) for line in exported.splitlines()][1].title == "Memo"
+    with client.documents.retrieve_export() as exported:
+        assert [document.title for document in exported] == ["Plan", "Memo"]
     events = "event: created\ndata: d1\n\n"
     server.reply(body=events, headers={"Content-Type": "text/event-stream"})
-    assert client.events.retrieve() == events
+    assert [(e.event, e.data) for e in client.events.retrieve()] == [("created", "d1")]
     assert server.requests[1].headers["accept"] == "text/event-stream"
 
 

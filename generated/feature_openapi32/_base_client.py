@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     import pydantic
     from typing_extensions import Unpack
 
-    from ._pagination import AsyncPage, AsyncPaginator, SyncPage
+    from ._pagination import AsyncPage, AsyncPaginator, Paging, SyncPage
+    from ._streaming import AsyncStream, Stream
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
@@ -56,6 +57,9 @@ MAX_RETRY_AFTER = 60.0
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
 # Characters a cookie value may hold as they are (RFC 6265 cookie-octet); others are percent-encoded.
 _COOKIE_SAFE = "!#$&'()*+-./:<=>?@[]^_`{|}~"
+
+# Turns the parsed result of a call into what it returns (a page), given the HTTP response it came in.
+Post = Callable[[Any, httpx.Response], Any]
 
 # Set by the raw/streaming response wrappers (see _response.py) around one call; read by `request`.
 response_mode: contextvars.ContextVar[str] = contextvars.ContextVar("response_mode", default="parsed")
@@ -130,14 +134,11 @@ class RequestOptions:
 
 @dataclass(frozen=True)
 class Pagination(Generic[M, T]):
-    """How a page-numbered list reads its pages: the response type, its items, and the page parameter."""
+    """How a list reads its pages: the response type, its items, and the kind of pagination (see _pagination)."""
 
     cast_to: type[M]
     items: Callable[[M], Sequence[T] | None]
-    page_param: str
-    # Left out, the first page is the API's default, which the spec says is `first_page`: the request carries
-    # only what the caller passed, like any other call.
-    first_page: int
+    paging: Paging
 
 
 @dataclass
@@ -313,18 +314,21 @@ class _BaseClient(Generic[_HttpxClientT]):
     def _result(
         response: httpx.Response,
         mode: str,
-        cast_to: type[T],
-        post: Callable[[Any], Any] | None,
-        wrap: Callable[[httpx.Response, type[T], Callable[[Any], Any] | None], object],
+        parse: Callable[[httpx.Response], T],
+        wrap: Callable[[httpx.Response, Callable[[httpx.Response], T]], object],
     ) -> T:
-        """What the call returns for its final response: raised as an error, parsed (and passed through
-        `post`), or wrapped unparsed for `with_raw_response`/`with_streaming_response`."""
+        """What the call returns for its final response: raised as an error, parsed, or wrapped unparsed for
+        `with_raw_response`/`with_streaming_response` (whose `.parse()` does the same)."""
         if response.status_code >= 400:
             raise status_error(response, _error_body(response))
-        if mode == "parsed":
-            result = parse_response(response, cast_to)
-            return cast(T, post(result)) if post is not None else result
-        return cast(T, wrap(response, cast_to, post))
+        return parse(response) if mode == "parsed" else cast(T, wrap(response, parse))
+
+
+def _parser(cast_to: type[T], post: Post | None) -> Callable[[httpx.Response], T]:
+    """Decode the body into `cast_to`, then pass it through `post` (which turns a list's response into a page)."""
+    if post is None:
+        return lambda response: parse_response(response, cast_to)
+    return lambda response: cast(T, post(parse_response(response, cast_to), response))
 
 
 def _retry_delay(attempt: int, response: httpx.Response | None) -> float:
@@ -431,9 +435,10 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
 
     def request(self, method: str, path: str, *, cast_to: type[T], **options: Unpack[RequestArgs]) -> T:
         """Send the request, retrying as configured, and return the parsed result."""
-        return self._request(RequestOptions(method, path, **options), cast_to, None)
+        return self._request(RequestOptions(method, path, **options), _parser(cast_to, None))
 
-    def _request(self, options: RequestOptions, cast_to: type[T], post: Callable[[Any], Any] | None) -> T:
+    def _request(self, options: RequestOptions, parse: Callable[[httpx.Response], T], streamed: bool = False) -> T:
+        """`streamed`: the body is read by `parse` as it arrives (a Stream), not before."""
         mode = response_mode.get()
         chosen = self._choose(options)
         attempts = _Attempts()
@@ -442,7 +447,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             request = self._build_request(options, auth)
             try:
                 outcome: httpx.Response | httpx.TransportError = self._http_client.send(
-                    request, stream=mode == "stream"
+                    request, stream=mode == "stream" or streamed
                 )
             except httpx.TransportError as exc:
                 outcome = exc
@@ -452,7 +457,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
                     after.read()
                 from ._response import APIResponse
 
-                return self._result(after, mode, cast_to, post, APIResponse)
+                return self._result(after, mode, parse, APIResponse)
             if isinstance(outcome, httpx.Response):
                 outcome.close()
             time.sleep(after)
@@ -463,21 +468,41 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         *,
         cast_to: type[M],
         items: Callable[[M], Sequence[T] | None],
-        page_param: str,
-        first_page: int,
+        paging: Paging,
         **options: Unpack[RequestArgs],
     ) -> SyncPage[T]:
-        """GET one page of a page-numbered list; the page knows how to fetch the next one."""
-        return self._page(RequestOptions("GET", path, **options), Pagination(cast_to, items, page_param, first_page))
+        """GET one page of a list; the page knows how to fetch the next one."""
+        return self._page(RequestOptions("GET", path, **options), Pagination(cast_to, items, paging), frozenset())
 
-    def _page(self, options: RequestOptions, pagination: Pagination[Any, T]) -> SyncPage[T]:
+    def _page(self, options: RequestOptions, pagination: Pagination[Any, T], seen: frozenset[str]) -> SyncPage[T]:
         from ._pagination import SyncPage
 
         # `post` turns the parsed response into the page (or, for a raw response, does so on `.parse()`).
-        def page(response: object) -> SyncPage[T]:
-            return SyncPage(response, options, pagination, self._page)
+        def page(response: object, http_response: httpx.Response) -> SyncPage[T]:
+            return SyncPage(response, http_response, options, pagination, self._page, self._base, seen)
 
-        return cast("SyncPage[T]", self._request(options, pagination.cast_to, page))
+        return cast("SyncPage[T]", self._request(options, _parser(pagination.cast_to, page)))
+
+    def request_stream(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[T],
+        decode: str,
+        done: str = "",
+        events: Mapping[str, type[Any]] | None = None,
+        **options: Unpack[RequestArgs],
+    ) -> Stream[Any]:
+        """Send the request and return its response's items as they arrive (`decode`: sse, jsonl or json-seq; for
+        server-sent events, `cast_to` is each event's data, `events` that of the events it names, and `done` the data
+        that ends the stream, if any)."""
+        from ._streaming import Decoder, Stream
+
+        def items(response: httpx.Response) -> Stream[Any]:
+            return Stream(response, Decoder(decode, cast_to, done, events or {}))
+
+        return self._request(RequestOptions(method, path, **options), items, streamed=True)
 
     def close(self) -> None:
         """Close the connection pool, unless it belongs to an `http_client` the caller passed in."""
@@ -518,9 +543,12 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
 
     async def request(self, method: str, path: str, *, cast_to: type[T], **options: Unpack[RequestArgs]) -> T:
         """Send the request, retrying as configured, and return the parsed result."""
-        return await self._request(RequestOptions(method, path, **options), cast_to, None)
+        return await self._request(RequestOptions(method, path, **options), _parser(cast_to, None))
 
-    async def _request(self, options: RequestOptions, cast_to: type[T], post: Callable[[Any], Any] | None) -> T:
+    async def _request(
+        self, options: RequestOptions, parse: Callable[[httpx.Response], T], streamed: bool = False
+    ) -> T:
+        """`streamed`: the body is read by `parse` as it arrives (a Stream), not before."""
         mode = response_mode.get()
         chosen = self._choose(options)
         attempts = _Attempts()
@@ -529,7 +557,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             request = self._build_request(options, auth)
             try:
                 outcome: httpx.Response | httpx.TransportError = await self._http_client.send(
-                    request, stream=mode == "stream"
+                    request, stream=mode == "stream" or streamed
                 )
             except httpx.TransportError as exc:
                 outcome = exc
@@ -539,7 +567,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
                     await after.aread()
                 from ._response import AsyncAPIResponse
 
-                return self._result(after, mode, cast_to, post, AsyncAPIResponse)
+                return self._result(after, mode, parse, AsyncAPIResponse)
             if isinstance(outcome, httpx.Response):
                 await outcome.aclose()
             await _async_sleep(after)
@@ -550,24 +578,44 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         *,
         cast_to: type[M],
         items: Callable[[M], Sequence[T] | None],
-        page_param: str,
-        first_page: int,
+        paging: Paging,
         **options: Unpack[RequestArgs],
     ) -> AsyncPaginator[T]:
-        """GET one page of a page-numbered list: await the result for the page, or `async for` over it."""
+        """GET one page of a list: await the result for the page, or `async for` over it."""
         from ._pagination import AsyncPaginator
 
         first = RequestOptions("GET", path, **options)
-        pagination = Pagination(cast_to, items, page_param, first_page)
-        return AsyncPaginator(lambda: self._page(first, pagination))
+        pagination = Pagination(cast_to, items, paging)
+        return AsyncPaginator(lambda: self._page(first, pagination, frozenset()))
 
-    async def _page(self, options: RequestOptions, pagination: Pagination[Any, T]) -> AsyncPage[T]:
+    async def _page(
+        self, options: RequestOptions, pagination: Pagination[Any, T], seen: frozenset[str]
+    ) -> AsyncPage[T]:
         from ._pagination import AsyncPage
 
-        def page(response: object) -> AsyncPage[T]:
-            return AsyncPage(response, options, pagination, self._page)
+        def page(response: object, http_response: httpx.Response) -> AsyncPage[T]:
+            return AsyncPage(response, http_response, options, pagination, self._page, self._base, seen)
 
-        return cast("AsyncPage[T]", await self._request(options, pagination.cast_to, page))
+        return cast("AsyncPage[T]", await self._request(options, _parser(pagination.cast_to, page)))
+
+    async def request_stream(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[T],
+        decode: str,
+        done: str = "",
+        events: Mapping[str, type[Any]] | None = None,
+        **options: Unpack[RequestArgs],
+    ) -> AsyncStream[Any]:
+        """The async twin of `SyncAPIClient.request_stream`: await it for the stream, then `async for` over it."""
+        from ._streaming import AsyncStream, Decoder
+
+        def items(response: httpx.Response) -> AsyncStream[Any]:
+            return AsyncStream(response, Decoder(decode, cast_to, done, events or {}))
+
+        return await self._request(RequestOptions(method, path, **options), items, streamed=True)
 
     async def close(self) -> None:
         """Close the connection pool, unless it belongs to an `http_client` the caller passed in."""

@@ -16,9 +16,11 @@ __all__ = [
     "InternalServerError",
     "MissingCredentialsError",
     "NotFoundError",
+    "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
     "SDKError",
+    "StreamError",
     "UnprocessableEntityError",
     "WebhookPayloadError",
     "WebhookVerificationError",
@@ -39,6 +41,15 @@ class WebhookVerificationError(SDKError):
 
 class WebhookPayloadError(SDKError):
     """A webhook's body is not JSON, or not any event the API documents."""
+
+
+class PaginationError(SDKError):
+    """A list cannot go on without skipping or repeating pages: the API gave a next page it gave before, or one
+    outside the client's base URL."""
+
+
+class StreamError(SDKError):
+    """A streamed response held an item that cannot be read (the items before it were delivered)."""
 
 
 class APIError(SDKError):

@@ -16,6 +16,7 @@ from .methods import ResourceBuilder, Tree, class_names
 from .modules import ANNOTATION_NAMES, ModuleBuilder, assign_modules
 from .names import Namespace, class_name, identifier, pascal, snake
 from .operations import OperationLowering, returns_collection
+from .pagination import PaginationDetector
 from .printing import IMPORTABLE_NAMES, comment, docstring, literal, natural
 from .problems import Unsupported, Widenings
 from .resources import CLIENT_ATTRS, OperationKey, place_operations
@@ -43,6 +44,13 @@ RUNTIME_NAMES = {
     "Timeout",
     "SyncPage",
     "AsyncPaginator",
+    "PageNumber",
+    "Offset",
+    "Cursor",
+    "NextUrl",
+    "Stream",
+    "AsyncStream",
+    "ServerSentEvent",
     "Delimited",
     "DeepObject",
     "JsonParam",
@@ -60,6 +68,8 @@ class Options:
     strict: bool = False  # every widening is an error
     page_params: tuple[str, ...] | None = None  # names of page-number query parameters; None: the defaults
     webhook_scheme: str = ""  # how webhooks are signed (a key of lower.webhooks.SCHEMES); "": not checked
+    pagination_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # offset_params, cursor_params
+    pagination_operations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # "GET /x" -> settings
 
 
 def lower(spec: Spec, options: Options) -> Sdk:
@@ -77,7 +87,13 @@ class _Lowering:
         self.class_names = Namespace(RUNTIME_NAMES)
         self.widenings = Widenings(options.strict)
         self.schemas = SchemaLowering(self.api, spec.raw, self.class_names, self.widenings)
-        self.operations = OperationLowering(self.api, self.schemas, options.page_params)
+        detector = PaginationDetector(
+            self.schemas.definitions,
+            {"page_params": options.page_params, **options.pagination_names},
+            options.pagination_operations,
+            spec.raw,
+        )
+        self.operations = OperationLowering(self.api, self.schemas, detector)
         self.env_prefix = options.env_prefix or (snake(options.package).upper() + "_")
         self.security = SecurityLowering(self.api, self.env_prefix, self.warnings)
 

@@ -29,7 +29,9 @@ from ..ir import (
 from ..pointers import tokens
 from .names import Namespace, pascal
 from .operations import MethodDraft
+from .pagination import PageDraft
 from .printing import AnnotationPrinter, Imports, docstring, literal
+from .streams import StreamDraft
 from .types import NONE
 from .webhooks import SCHEMES
 
@@ -168,14 +170,17 @@ class ResourceBuilder:
         returns = output.print(draft.returns, imports)
         async_returns = returns
         pagination = None
-        if draft.page_param is not None and draft.page_item_type is not None:
-            item = output.print(draft.page_item_type, imports)
+        if draft.page is not None:
+            item = output.print(draft.page.item_type, imports)
             returns, async_returns = f"SyncPage[{item}]", f"AsyncPaginator[{item}]"
-            imports.add(f"{prefix}_pagination", "SyncPage")
-            imports.add(f"{prefix}_pagination", "AsyncPaginator")
-            pagination = Pagination(
-                draft.page_param.wire_name, draft.page_items or "", draft.first_page, draft.page_item_type
-            )
+            for name in ("SyncPage", "AsyncPaginator", draft.page.kind):
+                imports.add(f"{prefix}_pagination", name)
+            pagination = self._pagination(draft.page)
+        elif draft.stream is not None:
+            item = f"ServerSentEvent[{returns}]" if draft.stream.decode == "sse" else returns
+            returns, async_returns = f"Stream[{item}]", f"AsyncStream[{item}]"
+            for name in ("Stream", "AsyncStream", *(("ServerSentEvent",) if draft.stream.decode == "sse" else ())):
+                imports.add(f"{prefix}_streaming", name)
         deprecated = ""
         if draft.deprecated:
             imports.add("", "warnings")
@@ -261,8 +266,9 @@ class ResourceBuilder:
         ]
         page = self._page_request(draft, pagination) if pagination is not None else None
         shadowed = {p.py_name for p in params}
+        stream = draft.stream
         return Request(
-            call="get_page" if page is not None else "request",
+            call="get_page" if page is not None else "request_stream" if stream is not None else "request",
             http_method="" if page is not None else literal(draft.http_method),
             path=path,
             path_args=path_args,
@@ -270,19 +276,50 @@ class ResourceBuilder:
             body=Group("json" if draft.body_kind == "json" else "content", (whole[0],)) if whole else None,
             cast_to=self._cast_to(draft.returns, output, imports, prefix, shadowed),
             page=page,
+            stream=self._stream_keywords(stream, output, imports, prefix, shadowed) if stream is not None else (),
             options=tuple(p.py_name for p in params if p.location == Location.OPTION),
             security=draft.security or "",
         )
 
+    def _stream_keywords(
+        self, stream: StreamDraft, output: AnnotationPrinter, imports: Imports, prefix: str, shadowed: set[str]
+    ) -> tuple[tuple[str, str], ...]:
+        """How the runtime decodes the stream: the format, the final sentinel, each named event's data type."""
+        keywords = [("decode", literal(stream.decode))]
+        if stream.done:
+            keywords.append(("done", literal(stream.done)))
+        if stream.events:
+            types = [
+                f"{literal(name)}: {self._cast_to(t, output, imports, prefix, shadowed)}" for name, t in stream.events
+            ]
+            keywords.append(("events", "{" + ", ".join(types) + "}"))
+        return tuple(keywords)
+
+    def _pagination(self, page: PageDraft) -> Pagination:
+        """The kind as the runtime strategy takes it: paths into the response as attribute names."""
+        settings = [(keyword, self._attributes(steps)) for keyword, steps in page.fields]
+        if page.kind == "PageNumber":
+            settings.append(("first", str(page.first)))
+        if page.limit:
+            settings.append(("limit", literal(page.limit)))
+        return Pagination(page.kind, page.items, page.item_type, page.param, tuple(settings))
+
+    def _attributes(self, steps: tuple[tuple[str, str], ...]) -> str:
+        names = [self.field_names[step] for step in steps]
+        return "(" + ", ".join(literal(name) for name in names) + ("," if len(names) == 1 else "") + ")"
+
     def _page_request(self, draft: MethodDraft, pagination: Pagination) -> PageRequest:
-        """How the runtime finds a page's items, and which query parameter numbers the pages."""
+        """How the runtime finds a page's items, and which strategy gives the next page."""
         target = draft.returns.inner if isinstance(draft.returns, Nullable) else draft.returns
         items = "response"
         if pagination.items and isinstance(target, ModelRef):
             items += "." + self.field_names[(target.name, pagination.items)]
         if isinstance(draft.returns, Nullable):  # a page may come back empty (null, or a 204)
             items = f"{items} if response is not None else []"
-        return PageRequest(f"lambda response: {items}", literal(pagination.page_param), pagination.first_page)
+        arguments = ([literal(pagination.param)] if pagination.param else []) + [
+            f"{keyword}={value}" for keyword, value in pagination.settings
+        ]
+        return PageRequest(f"lambda response: {items}", f"{pagination.kind}({', '.join(arguments)})")
 
     def _cast_to(
         self, expr: TypeExpr, output: AnnotationPrinter, imports: Imports, prefix: str, shadowed: set[str]

@@ -8,15 +8,18 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
+import pydantic
 from openapi_pydantic.v3 import v3_0, v3_1
 
 from ..ir import DictOf, ListOf, LiteralOf, ModelRef, Nullable, Primitive, TypeExpr, UnionOf
 from ..pointers import component_key, escape, resolve
 from ..pointers import pointer as make_pointer
 from .names import Namespace, identifier, pascal
+from .pagination import PageDraft, PaginationDetector, QueryParam
 from .printing import literal
 from .problems import Unsupported
 from .resources import OperationKey
+from .streams import StreamDraft, lower_stream, stream_kind
 from .types import NONE, SchemaLowering, is_reference, union_of, value_type
 
 BYTES = Primitive("bytes")
@@ -85,10 +88,8 @@ class MethodDraft:
     deprecated: bool
     pointer: str
     operation_id: str | None
-    page_param: ParamDraft | None = None  # the page-number query parameter, when the list is paginated
-    page_items: str | None = None  # wire name of the response property holding the items ("" for an array)
-    page_item_type: TypeExpr | None = None
-    first_page: int = 1
+    page: PageDraft | None = None  # how the list is paginated, when it is
+    stream: StreamDraft | None = None  # how a streamed response is read; `returns` is then its item type
     aliases: tuple[str, ...] = ()  # other names for the method, from the override table
     security: str = ""  # source of the requirement list passed to the client; "" for the client's default
 
@@ -112,11 +113,10 @@ _MODELS = {"parameters": "Parameter", "responses": "Response", "requestBodies": 
 
 
 class OperationLowering:
-    def __init__(self, api: Any, schemas: SchemaLowering, page_params: tuple[str, ...] | None = None) -> None:
+    def __init__(self, api: Any, schemas: SchemaLowering, pagination: PaginationDetector) -> None:
         self.api = api
         self.schemas = schemas
-        names = DEFAULT_PAGE_PARAMS if page_params is None else page_params
-        self.page_params = {_fold(name) for name in names}
+        self.pagination = pagination
         self.components = api.components
         self.warnings: list[str] = []
         self.widenings = schemas.widenings
@@ -154,47 +154,17 @@ class OperationLowering:
             deprecated=bool(operation.deprecated),
             pointer=ptr,
             operation_id=operation.operationId,
+            stream=self._stream,
         )
-        if method == "get":
-            self._detect_pagination(draft)
-        return draft
-
-    def _detect_pagination(self, draft: MethodDraft) -> None:
-        """Page-number pagination: an integer query parameter named like a page number, and a response that
-        is an array or an object holding one array (or one named like `items`/`data`). Pages start where the
-        parameter's default (else its minimum, else 1) says."""
-        page_param = next(
-            (
-                p
+        if method == "get" and self._stream is None:
+            query = [
+                QueryParam(p.wire_name, p.type, p.schema_default, p.schema_minimum)
                 for p in draft.params
-                if p.location == "query" and _fold(p.wire_name) in self.page_params and _is_int(p.type)
-            ),
-            None,
-        )
-        if page_param is None:
-            return
-        returns = draft.returns.inner if isinstance(draft.returns, Nullable) else draft.returns
-        if isinstance(returns, ListOf):
-            draft.page_items, draft.page_item_type = "", returns.item
-        elif isinstance(returns, ModelRef):
-            model = self.schemas.definitions.get(returns.name)
-            if model is None or model.kind != "model":
-                return
-            arrays = [p for p in model.properties if isinstance(_strip_null(p.type), ListOf)]
-            if len(arrays) > 1:
-                arrays = [p for p in arrays if p.wire_name.lower() in ITEM_PROPERTY_NAMES]
-            if len(arrays) != 1:
-                return
-            item_type = _strip_null(arrays[0].type)
-            assert isinstance(item_type, ListOf)
-            draft.page_items, draft.page_item_type = arrays[0].wire_name, item_type.item
-        else:
-            return
-        draft.page_param = page_param
-        for candidate in (page_param.schema_default, page_param.schema_minimum):
-            if isinstance(candidate, (int, float)) and not isinstance(candidate, bool) and int(candidate) == candidate:
-                draft.first_page = int(candidate)
-                break
+                if p.location == "query"
+            ]
+            keys = (key.label, *([key.operation_id] if key.operation_id else []))
+            draft.page = self.pagination.detect(keys, query, returns, self._link_header, ptr)
+        return draft
 
     # --- parameters ---------------------------------------------------------------------------------------
 
@@ -423,11 +393,15 @@ class OperationLowering:
             codes = ["default"]
         results: list[TypeExpr] = []
         accepts: list[str] = []
+        self._link_header = False
+        self._stream: StreamDraft | None = None
         for code in codes:
             response = responses[code]
             response_ptr = f"{ptr}/responses/{code}"
             if is_reference(response):
                 response_ptr, response = self._resolve_component(response.ref, "responses", response_ptr)
+            # A `Link` header (RFC 8288) is how GitHub, among others, gives the next page's URL.
+            self._link_header |= any(name.lower() == "link" for name in response.headers or {})
             content = response.content or {}
             if not content:
                 results.append(NONE)
@@ -436,7 +410,18 @@ class OperationLowering:
             kind = _response_kind(media_type)
             accepts.append("*/*" if media_type.strip() == "*" else media_type)  # `*` is no media type
             schema = content[media_type].media_type_schema
-            if kind == "json" and schema is not None:
+            media_ptr = f"{response_ptr}/content/{escape(media_type)}"
+            if stream_kind(media_type) and self._stream is None:
+                self._stream = lower_stream(
+                    self.schemas.raw,
+                    media_type,
+                    media_ptr,
+                    lambda p: self._type_at(p, f"{hint}Item"),
+                    response.description or "",
+                )
+                assert self._stream is not None
+                results.append(self._stream.item_type)
+            elif kind == "json" and schema is not None:
                 media_ptr = f"{response_ptr}/content/{escape(media_type)}/schema"
                 results.append(self.schemas.type_of(schema, f"{hint}Response", media_ptr, input_side=False))
             elif kind == "text":
@@ -458,6 +443,18 @@ class OperationLowering:
         plain = all(a.split(";")[0].strip().lower() in ("application/json", "*/*") for a in accepts)
         accept = "" if not accepts or (kinds == {"json"} and plain) else ", ".join(dict.fromkeys(accepts))
         return self._castable(returns, ptr), accept
+
+    def _type_at(self, ptr: str, hint: str) -> TypeExpr:
+        """The type of the schema at `ptr` in the document (one the object model keeps as a plain mapping,
+        like 3.2's `itemSchema`)."""
+        node = resolve(self.schemas.raw, ptr)
+        module = v3_1 if self.schemas.is_31 else v3_0
+        model = module.Reference if isinstance(node, dict) and "$ref" in node else module.Schema
+        try:
+            schema = model.model_validate(node)
+        except pydantic.ValidationError:
+            raise Unsupported(ptr, "not a schema") from None
+        return self.schemas.type_of(schema, hint, ptr, input_side=False)
 
     def _castable(self, returns: TypeExpr, ptr: str) -> TypeExpr:
         """The runtime is told what to parse as `type[T]`, which type checkers refuse for a Literal: a response
@@ -484,24 +481,6 @@ class OperationLowering:
         if isinstance(target, LiteralOf):
             return union_of([value_type(value) for value in target.values])
         return expr
-
-
-# Query parameters that number pages (compared case- and underscore-insensitively); a target can configure
-# its own list (`pagination.page_params`), or turn detection off with an empty one.
-DEFAULT_PAGE_PARAMS = ("page", "page_number", "page_num", "page_no", "page_index")
-ITEM_PROPERTY_NAMES = {"items", "data", "results", "entries", "records", "values", "nodes"}
-
-
-def _fold(name: str) -> str:
-    return name.lower().replace("_", "").replace("-", "")
-
-
-def _strip_null(expr: TypeExpr) -> TypeExpr:
-    return expr.inner if isinstance(expr, Nullable) else expr
-
-
-def _is_int(expr: TypeExpr) -> bool:
-    return _strip_null(expr) == Primitive("int")
 
 
 def _response_kind(media_type: str) -> str:

@@ -60,7 +60,17 @@ ACTION_PREFIX = {
 RESERVED_ATTRS = {"with_raw_response", "with_streaming_response", "_client", "self", "cached_property"}
 # What the client object has besides its resources (runtime base class and the generated client), and the names
 # its class body uses in annotations after the resources (a resource `int` would hide `max_retries: int`).
-CLIENT_ATTRS = {"request", "get_page", "close", "with_options", "base_url", "timeout", "max_retries", "environment"} | {
+CLIENT_ATTRS = {
+    "request",
+    "get_page",
+    "request_stream",
+    "close",
+    "with_options",
+    "base_url",
+    "timeout",
+    "max_retries",
+    "environment",
+} | {
     "str",
     "int",
     "httpx",

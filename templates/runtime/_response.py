@@ -3,11 +3,11 @@ from __future__ import annotations
 import functools
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator, Iterator
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, asynccontextmanager, contextmanager
-from typing import Any, Generic, ParamSpec, TypeVar, cast
+from typing import Generic, ParamSpec, TypeVar, cast
 
 import httpx
 
-from ._base_client import parse_response, response_mode
+from ._base_client import response_mode
 
 __all__ = [
     "APIResponse",
@@ -23,16 +23,12 @@ R = TypeVar("R")
 
 
 class _BaseAPIResponse(Generic[R]):
-    def __init__(
-        self, http_response: httpx.Response, cast_to: type[R], post: Callable[[Any], Any] | None = None
-    ) -> None:
+    def __init__(self, http_response: httpx.Response, parse: Callable[[httpx.Response], R]) -> None:
         self.http_response = http_response
-        self._cast_to = cast_to
-        self._post = post
+        self._parse = parse
 
     def _parsed(self) -> R:
-        result = parse_response(self.http_response, self._cast_to)
-        return cast(R, self._post(result)) if self._post is not None else result
+        return self._parse(self.http_response)
 
     @property
     def status_code(self) -> int:

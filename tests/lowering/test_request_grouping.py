@@ -467,7 +467,8 @@ def test_page_number_pagination_from_an_integer_page_parameter(tmp_path: Path) -
     op = operation(page_of_items(), parameters=[param("page", "query", {"type": "integer", "minimum": 0})])
     m = lower_one(tmp_path, "/items", "get", op)
     assert m.pagination is not None
-    assert (m.pagination.page_param, m.pagination.items, m.pagination.first_page) == ("page", "items", 0)
+    assert (m.pagination.kind, m.pagination.param, m.pagination.items) == ("PageNumber", "page", "items")
+    assert m.pagination.settings == (("first", "0"),)
     assert argument(m, "page").location == "query"
 
 
@@ -488,4 +489,69 @@ def test_no_pagination(tmp_path: Path, page: Json, page_params: tuple[str, ...] 
 def test_configured_page_parameter_name(tmp_path: Path) -> None:
     op = operation(page_of_items(), parameters=[param("p", "query", INT)])
     m = lower_one(tmp_path, "/items", "get", op, page_params=("p",))
-    assert m.pagination is not None and m.pagination.page_param == "p"
+    assert m.pagination is not None and m.pagination.param == "p"
+
+
+def list_response(**properties: Json) -> Json:
+    item = {"type": "object", "required": ["id"], "properties": {"id": STR}}
+    return json_response({"type": "object", "properties": {"data": {"type": "array", "items": item}, **properties}})
+
+
+@pytest.mark.parametrize(
+    ("parameters", "response", "expected"),
+    [
+        pytest.param(
+            [param("iterator", "query", STR)],
+            list_response(iterator=STR, done={"type": "boolean"}),
+            ("Cursor", "iterator", (("token", '("iterator",)'), ("done", '("done",)'))),
+            id="rule: a cursor parameter and a field that gives the next one",
+        ),
+        pytest.param(
+            [param("starting_after", "query", STR)],
+            list_response(has_more={"type": "boolean"}),
+            ("Cursor", "starting_after", (("item_token", '("id",)'), ("more", '("has_more",)'))),
+            id="rule: no cursor field, but has_more and items with ids: the last item's id",
+        ),
+        pytest.param(
+            [param("starting_after", "query", STR)],
+            list_response(),
+            None,
+            id="rule: a cursor parameter with nothing that says the next one is no pagination",
+        ),
+        pytest.param(
+            [param("page", "query", INT)],
+            list_response(next={"type": "string", "format": "uri"}),
+            ("NextUrl", "", (("body", '("next",)'),)),
+            id="rule: a URL the server gives beats a page number the client counts",
+        ),
+        pytest.param(
+            [param("page", "query", INT)],
+            list_response(next=STR),
+            ("PageNumber", "page", (("first", "1"),)),
+            id="rule: a bare `next` that nothing says is a URL may be a token: not followed",
+        ),
+        pytest.param(
+            [param("offset", "query", INT), param("limit", "query", INT)],
+            list_response(total=INT),
+            ("Offset", "offset", (("total", '("total",)'), ("limit", '"limit"'))),
+            id="rule: offset and limit, with the total",
+        ),
+        pytest.param(
+            [param("offset", "query", STR)],
+            list_response(),
+            None,
+            id="rule: an offset that is not an integer is no offset",
+        ),
+    ],
+)
+def test_pagination_kind_detection(
+    tmp_path: Path,
+    parameters: list[Json],
+    response: Json,
+    expected: tuple[str, str, tuple[tuple[str, str], ...]] | None,
+) -> None:
+    m = lower_one(tmp_path, "/items", "get", operation(response, parameters=parameters))
+    # Settings are Python literals as printed before formatting (single-quoted); compared in ruff's quotes.
+    settings = tuple((k, v.replace("'", '"')) for k, v in m.pagination.settings) if m.pagination else ()
+    found = None if m.pagination is None else (m.pagination.kind, m.pagination.param, settings)
+    assert found == expected

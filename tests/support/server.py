@@ -59,6 +59,11 @@ class Reply:
     """Seconds to wait before answering, to provoke client timeouts."""
     drop: bool = False
     """Close the connection without answering, to provoke connection errors."""
+    chunks: tuple[bytes | threading.Event, ...] = ()
+    """A streamed body instead of `body`: each bytes sent as one chunk (Transfer-Encoding: chunked) as soon as it is
+    its turn; an Event is waited for (at most 10 s) first, so a test decides when the next part goes out."""
+    cut: bool = False
+    """End a streamed body by closing the connection, without the last chunk: the stream is cut mid-body."""
 
 
 # What an unexpected request gets: a status no client retries, so the test fails fast and visibly.
@@ -74,6 +79,8 @@ class RecordingServer:
         self._fallback = _UNEXPECTED
         self._changed = threading.Condition()
         self._stopping = threading.Event()
+        self.write_failed = threading.Event()
+        """Set when the client had closed the connection before a streamed chunk could be sent."""
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.recorder = self  # type: ignore[attr-defined]
@@ -92,6 +99,8 @@ class RecordingServer:
         headers: Mapping[str, str] | None = None,
         delay: float = 0.0,
         drop: bool = False,
+        chunks: tuple[bytes | threading.Event, ...] = (),
+        cut: bool = False,
         times: int | None = 1,
     ) -> None:
         """Queue the answer to the next `times` requests; `times=None` answers every request after the queue."""
@@ -100,7 +109,7 @@ class RecordingServer:
             body = _json.dumps(json)
             all_headers.setdefault("Content-Type", "application/json")
         data = body.encode() if isinstance(body, str) else body
-        answer = Reply(status, all_headers, data, delay, drop)
+        answer = Reply(status, all_headers, data, delay, drop, chunks, cut)
         with self._changed:
             if times is None:
                 self._fallback = answer
@@ -161,6 +170,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if reply.drop:
             return
+        if reply.chunks:
+            self._stream(recorder, reply)
+            return
         try:
             self.send_response(reply.status)
             for name, value in reply.headers.items():
@@ -172,6 +184,27 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(reply.body)
         except OSError:
             pass  # the client gave up (timed out) before the answer
+
+    def _stream(self, recorder: RecordingServer, reply: Reply) -> None:
+        try:
+            self.send_response(reply.status)
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.flush()
+            for part in reply.chunks:
+                if isinstance(part, threading.Event):
+                    if not part.wait(10.0):
+                        return  # the test never let it go on: cut here, and the test fails on the cut stream
+                    continue
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+                self.wfile.flush()
+            if not reply.cut:
+                self.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            recorder.write_failed.set()
 
     def _read_body(self, headers: Mapping[str, str]) -> bytes:
         if headers.get("transfer-encoding", "").lower() == "chunked":

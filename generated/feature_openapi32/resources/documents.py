@@ -14,7 +14,8 @@ from .._response import (
     to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
-from .._types import NOT_GIVEN, BinaryContent, Body, Headers, NoneType, NotGiven, Query, Timeout
+from .._streaming import AsyncStream, Stream
+from .._types import NOT_GIVEN, Body, Headers, NoneType, NotGiven, Query, Timeout
 from ..types.document import Document
 from ..types.match import Match
 
@@ -215,7 +216,7 @@ class DocumentsResource(SyncAPIResource):
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> BinaryContent:
+    ) -> Stream[Document]:
         """A sequential media type described by itemSchema only (3.2) - the body is returned as it came.
 
         Args:
@@ -225,11 +226,12 @@ class DocumentsResource(SyncAPIResource):
 
           timeout: Override the client-level default timeout for this request, in seconds
         """
-        return self._client.request(
+        return self._client.request_stream(
             "GET",
             "/documents/export",
             headers={"Accept": "application/jsonl"},
-            cast_to=BinaryContent,
+            cast_to=Document,
+            decode="jsonl",
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
@@ -430,7 +432,7 @@ class AsyncDocumentsResource(AsyncAPIResource):
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> BinaryContent:
+    ) -> AsyncStream[Document]:
         """A sequential media type described by itemSchema only (3.2) - the body is returned as it came.
 
         Args:
@@ -440,11 +442,12 @@ class AsyncDocumentsResource(AsyncAPIResource):
 
           timeout: Override the client-level default timeout for this request, in seconds
         """
-        return await self._client.request(
+        return await self._client.request_stream(
             "GET",
             "/documents/export",
             headers={"Accept": "application/jsonl"},
-            cast_to=BinaryContent,
+            cast_to=Document,
+            decode="jsonl",
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,

@@ -11,6 +11,7 @@ from .._response import (
     to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
+from .._streaming import AsyncStream, ServerSentEvent, Stream
 from .._types import NOT_GIVEN, Headers, NotGiven, Query, Timeout
 
 __all__ = ["AsyncEventsResource", "EventsResource"]
@@ -33,7 +34,7 @@ class EventsResource(SyncAPIResource):
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> str:
+    ) -> Stream[ServerSentEvent[str]]:
         """Server-sent events described by itemSchema only (3.2) - the text of the stream.
 
         Args:
@@ -43,11 +44,12 @@ class EventsResource(SyncAPIResource):
 
           timeout: Override the client-level default timeout for this request, in seconds
         """
-        return self._client.request(
+        return self._client.request_stream(
             "GET",
             "/events",
             headers={"Accept": "text/event-stream"},
             cast_to=str,
+            decode="sse",
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
@@ -71,7 +73,7 @@ class AsyncEventsResource(AsyncAPIResource):
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> str:
+    ) -> AsyncStream[ServerSentEvent[str]]:
         """Server-sent events described by itemSchema only (3.2) - the text of the stream.
 
         Args:
@@ -81,11 +83,12 @@ class AsyncEventsResource(AsyncAPIResource):
 
           timeout: Override the client-level default timeout for this request, in seconds
         """
-        return await self._client.request(
+        return await self._client.request_stream(
             "GET",
             "/events",
             headers={"Accept": "text/event-stream"},
             cast_to=str,
+            decode="sse",
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,

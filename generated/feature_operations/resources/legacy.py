@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from functools import cached_property
 
-from .._pagination import AsyncPaginator, SyncPage
+from .._pagination import AsyncPaginator, PageNumber, SyncPage
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import (
     async_to_raw_response_wrapper,
@@ -55,8 +55,7 @@ class LegacyResource(SyncAPIResource):
             query={"page": page},
             cast_to=list[LegacyRetrieveExportResponseItem],
             items=lambda response: response,
-            page_param="page",
-            first_page=0,
+            paging=PageNumber("page", first=0),
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
@@ -99,8 +98,7 @@ class AsyncLegacyResource(AsyncAPIResource):
             query={"page": page},
             cast_to=list[LegacyRetrieveExportResponseItem],
             items=lambda response: response,
-            page_param="page",
-            first_page=0,
+            paging=PageNumber("page", first=0),
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,

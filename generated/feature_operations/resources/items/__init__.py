@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from ..._base_client import DeepObject, Delimited, path_template
-from ..._pagination import AsyncPaginator, SyncPage
+from ..._pagination import AsyncPaginator, PageNumber, SyncPage
 from ..._resource import AsyncAPIResource, SyncAPIResource
 from ..._response import (
     async_to_raw_response_wrapper,
@@ -110,8 +110,7 @@ class ItemsResource(SyncAPIResource):
             headers={"X-Request-Id": x_request_id},
             cast_to=ItemsListResponse,
             items=lambda response: response.data,
-            page_param="page",
-            first_page=1,
+            paging=PageNumber("page", first=1),
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
@@ -455,8 +454,7 @@ class AsyncItemsResource(AsyncAPIResource):
             headers={"X-Request-Id": x_request_id},
             cast_to=ItemsListResponse,
             items=lambda response: response.data,
-            page_param="page",
-            first_page=1,
+            paging=PageNumber("page", first=1),
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
