@@ -248,6 +248,7 @@ class Method:
     pointer: str  # JSON pointer of the operation
     pagination: Pagination | None
     aliases: tuple[str, ...] = ()  # other names bound to the same method (override table)
+    result: TypeExpr = Primitive("None")  # what the call returns, parsed (a paginated list: its page's response)
 
 
 @dataclass(frozen=True)
@@ -369,6 +370,33 @@ class ClientForm:
     resources: tuple[Attached, ...]
 
 
+# --- The testing module: typed doubles keyed by the resource tree ----------------------------------------
+
+
+@dataclass(frozen=True)
+class FakeMember:
+    """One attribute of a fake resource: a method's double or a child resource's fake."""
+
+    attr: str
+    annotation: str
+    value: str  # Python source, evaluated in `__init__` where `fake` is the FakeAPI
+
+
+@dataclass(frozen=True)
+class FakeClass:
+    class_name: str
+    members: tuple[FakeMember, ...]
+
+
+@dataclass(frozen=True)
+class Testing:
+    imports: tuple[str, ...]  # complete import lines of testing.py
+    routes: tuple[str, ...]  # Python source of each Route, most specific first: a request takes the first match
+    classes: tuple[FakeClass, ...]  # every resource's fake, children before their parents
+    members: tuple[FakeMember, ...]  # the Fake's own: the top-level resources
+    client_arguments: tuple[str, ...]  # keyword arguments of the client the fake builds: credentials, base_url
+
+
 @dataclass(frozen=True)
 class Sdk:
     package: str
@@ -394,3 +422,4 @@ class Sdk:
     skipped: tuple[str, ...]  # operations excluded by the override table
     warnings: tuple[str, ...]  # for the person generating, e.g. an override that matches nothing
     doc: str
+    testing: Testing  # the `testing` module

@@ -20,6 +20,7 @@ from .printing import IMPORTABLE_NAMES, comment, docstring, literal, natural
 from .problems import Unsupported, Widenings
 from .resources import CLIENT_ATTRS, OperationKey, place_operations
 from .security import SecurityLowering
+from .testing import TESTING_NAMES, TestingBuilder
 from .types import SchemaLowering
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")  # query: OpenAPI 3.2
@@ -45,7 +46,7 @@ RUNTIME_NAMES = {
     "Delimited",
     "DeepObject",
     "JsonParam",
-} | {name for name in ANNOTATION_NAMES | IMPORTABLE_NAMES if name[:1].isupper()}
+} | {name for name in ANNOTATION_NAMES | IMPORTABLE_NAMES | TESTING_NAMES if name[:1].isupper()}
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,8 @@ class _Lowering:
         resources = tuple(
             builder.build(child, ("resources",)) for child in tree.root.children.values() if child.has_methods()
         )
-        return self._sdk(resources, type_modules, exports, security)
+        testing = TestingBuilder(module_of, field_names, self.spec.file)
+        return self._sdk(resources, type_modules, exports, security, testing)
 
     # --- operations ---------------------------------------------------------------------------------------
 
@@ -216,7 +218,14 @@ class _Lowering:
 
     # --- the package --------------------------------------------------------------------------------------
 
-    def _sdk(self, resources: tuple[Resource, ...], type_modules: Any, exports: Any, security: Security) -> Sdk:
+    def _sdk(
+        self,
+        resources: tuple[Resource, ...],
+        type_modules: Any,
+        exports: Any,
+        security: Security,
+        testing: TestingBuilder,
+    ) -> Sdk:
         package = self.options.package
         client_name = self.options.client_name or class_name(package)
         client_exports = ("ENVIRONMENTS", f"Async{client_name}", client_name)
@@ -265,6 +274,7 @@ class _Lowering:
                 for line in self.warnings + [f"{self.spec.file}#{w}" for w in self.operations.warnings]
             ),
             doc=doc,
+            testing=testing.build(resources, client_name, security),
         )
 
     def _environments(self) -> tuple[Environment, ...]:

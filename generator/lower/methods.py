@@ -175,6 +175,7 @@ class ResourceBuilder:
             pointer=draft.pointer,
             pagination=pagination,
             aliases=draft.aliases,
+            result=draft.returns,
         )
 
     @staticmethod
