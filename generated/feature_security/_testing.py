@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from urllib.parse import unquote
 
 import httpx
 
@@ -130,7 +131,7 @@ class FakeAPI:
             match = pattern.fullmatch(raw_path) if route.method == request.method else None
             if match is not None:
                 method = self.methods[route.key]
-                values = {name: httpx.URL(f"/{value}").path[1:] for name, value in zip(route.params, match.groups())}
+                values = {name: unquote(value) for name, value in zip(route.params, match.groups(), strict=True)}
                 call = Call(
                     request.method,
                     request.url.path,

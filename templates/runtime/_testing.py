@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from urllib.parse import unquote
 
 import httpx
 
@@ -128,7 +129,7 @@ class FakeAPI:
             match = pattern.fullmatch(raw_path) if route.method == request.method else None
             if match is not None:
                 method = self.methods[route.key]
-                values = {name: httpx.URL(f"/{value}").path[1:] for name, value in zip(route.params, match.groups())}
+                values = {name: unquote(value) for name, value in zip(route.params, match.groups(), strict=True)}
                 call = Call(
                     request.method,
                     request.url.path,
@@ -170,7 +171,9 @@ def _response(status: int, value: object, headers: Mapping[str, str] | None) -> 
     if value is None:
         return httpx.Response(204 if status == 200 else status, headers=headers)
     if isinstance(value, bytes):
-        return httpx.Response(status, content=value, headers={"Content-Type": "application/octet-stream", **(headers or {})})
+        return httpx.Response(
+            status, content=value, headers={"Content-Type": "application/octet-stream", **(headers or {})}
+        )
     if isinstance(value, str):
         return httpx.Response(status, text=value, headers=headers)
     import pydantic_core
@@ -189,7 +192,9 @@ def _failure(request: httpx.Request, error: type[APIError], status: int | None, 
         if error not in by_error:
             raise TypeError(f"{error.__name__} has no status of its own: pass raises(..., status=...)")
         status = by_error[error]
-    return httpx.Response(status, json=body if body is not None else {"message": f"{error.__name__} (declared by the test)"})
+    return httpx.Response(
+        status, json=body if body is not None else {"message": f"{error.__name__} (declared by the test)"}
+    )
 
 
 def build(model: type[ModelT], /, **overrides: Any) -> ModelT:
