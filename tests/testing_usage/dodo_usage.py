@@ -10,7 +10,6 @@ import asyncio
 from typing import assert_type
 
 import pytest
-
 from dodo_payments import AsyncDodoPayments, NotFoundError, RateLimitError, testing
 from dodo_payments._types import BinaryContent
 from dodo_payments.types import (

@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import assert_type
 
 import pytest
-
 from dodo_payments import APIConnectionError, DodoPayments, InternalServerError, NotFoundError, testing
 from dodo_payments.types import CustomerCreditBalanceResponse
 
