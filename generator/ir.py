@@ -187,6 +187,7 @@ class Param:
     annotation: str
     required: bool
     default: str  # source of the default ("" when required)
+    example: str = ""  # Python literal of the spec's example value, "" when the spec gives none
 
 
 @dataclass(frozen=True)
@@ -248,6 +249,7 @@ class Method:
     pointer: str  # JSON pointer of the operation
     pagination: Pagination | None
     aliases: tuple[str, ...] = ()  # other names bound to the same method (override table)
+    summary: str = ""  # one line of Markdown: the operation's summary, escaped
     result: TypeExpr = Primitive("None")  # what the call returns, parsed (a paginated list: its page's response)
 
 
@@ -397,6 +399,50 @@ class Testing:
     client_arguments: tuple[str, ...]  # keyword arguments of the client the fake builds: credentials, base_url
 
 
+# --- README.md and api.md --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocsRow:
+    cells: tuple[str, ...]  # Markdown, escaped
+
+
+@dataclass(frozen=True)
+class DocsMethod:
+    call: str  # `client.payments.retrieve`, with its other names
+    signature: str  # Python, for a code block
+    types: str  # Markdown links to the types it returns, "-" for none
+    summary: str  # one line of Markdown
+
+
+@dataclass(frozen=True)
+class DocsResource:
+    title: str  # `client.payments`
+    methods: tuple[DocsMethod, ...]
+
+
+@dataclass(frozen=True)
+class Docs:
+    """Every line of README.md and api.md: prose escaped as Markdown, examples as complete Python programs."""
+
+    title: str
+    about: str
+    package: str
+    client_name: str
+    options: tuple[DocsRow, ...]  # (option, environment variable, meaning)
+    environments: tuple[DocsRow, ...]  # (name, URL)
+    environment_example: str  # an environment name to show, "" when the spec names none
+    errors: tuple[DocsRow, ...]  # (error class, when)
+    usage: str
+    async_usage: str
+    errors_example: str
+    pagination_example: str  # "" when no method is paginated
+    raw_example: str
+    streaming_example: str
+    testing_example: str
+    resources: tuple[DocsResource, ...]  # depth first, as the client nests them
+
+
 @dataclass(frozen=True)
 class Sdk:
     package: str
@@ -423,3 +469,4 @@ class Sdk:
     warnings: tuple[str, ...]  # for the person generating, e.g. an override that matches nothing
     doc: str
     testing: Testing  # the `testing` module
+    docs: Docs | None = None  # README.md and api.md, built last from the rest of the package

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from ..ir import Attached, ClientForm, CredentialForm, Environment, Model, Resou
 from ..load import Spec
 from ..paths import runtime_exports
 from ..pointers import pointer, resolve
+from .docs import build_docs
 from .methods import ResourceBuilder, Tree, class_names
 from .modules import ANNOTATION_NAMES, ModuleBuilder, assign_modules
 from .names import Namespace, class_name, identifier, pascal, snake
@@ -145,7 +147,9 @@ class _Lowering:
             builder.build(child, ("resources",)) for child in tree.root.children.values() if child.has_methods()
         )
         testing = TestingBuilder(module_of, field_names, self.spec.file)
-        return self._sdk(resources, type_modules, exports, security, testing)
+        sdk = self._sdk(resources, type_modules, exports, security, testing)
+        docs = build_docs(sdk, self.spec.file, str(self.api.info.title or ""), module_of)
+        return dataclasses.replace(sdk, docs=docs)
 
     # --- operations ---------------------------------------------------------------------------------------
 

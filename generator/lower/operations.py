@@ -66,6 +66,7 @@ class ParamDraft:
     deprecated: bool = False
     schema_default: object = None
     schema_minimum: object = None
+    example: object = None  # the spec's example value (of the parameter, else of its schema); None: none given
 
 
 @dataclass
@@ -91,6 +92,7 @@ class MethodDraft:
     first_page: int = 1
     aliases: tuple[str, ...] = ()  # other names for the method, from the override table
     security: str = ""  # source of the requirement list passed to the client; "" for the client's default
+    summary: str = ""  # raw spec text: the operation's summary, else its description's first line
 
 
 def media_kind(media_type: str) -> str:
@@ -154,6 +156,7 @@ class OperationLowering:
             deprecated=bool(operation.deprecated),
             pointer=ptr,
             operation_id=operation.operationId,
+            summary=(operation.summary or operation.description or f"{method.upper()} {path}").strip().split("\n")[0],
         )
         if method == "get":
             self._detect_pagination(draft)
@@ -249,6 +252,7 @@ class OperationLowering:
                     deprecated=bool(param.deprecated),
                     schema_default=getattr(schema, "default", None),
                     schema_minimum=getattr(schema, "minimum", None),
+                    example=_example(param, schema),
                 )
             )
         return drafts
@@ -490,6 +494,24 @@ class OperationLowering:
 # its own list (`pagination.page_params`), or turn detection off with an empty one.
 DEFAULT_PAGE_PARAMS = ("page", "page_number", "page_num", "page_no", "page_index")
 ITEM_PROPERTY_NAMES = {"items", "data", "results", "entries", "records", "values", "nodes"}
+
+
+def _example(param: Any, schema: Any) -> object:
+    """The example a parameter gives, else its schema's: `example`, or the first of `examples`."""
+    for node in (param, schema):
+        if node is None:
+            continue
+        if getattr(node, "example", None) is not None:
+            return node.example
+        examples = getattr(node, "examples", None)
+        if isinstance(examples, dict) and examples:
+            first = next(iter(examples.values()))
+            value = getattr(first, "value", None)
+            if value is not None:
+                return value
+        elif isinstance(examples, list) and examples:
+            return examples[0]
+    return None
 
 
 def _fold(name: str) -> str:

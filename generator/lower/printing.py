@@ -314,3 +314,16 @@ def docstring(*parts: str | None) -> str:
 def comment(text: str) -> str:
     """One line of spec text that is safe inside a `#` comment."""
     return " ".join(_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", _CONTROL.sub(" ", text)).split())
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+# What makes a line a heading, list item, rule or setext underline when it starts it (a digit is no escape: the
+# dot after it is).
+_MARKDOWN_BLOCK = re.compile(r"^(?:([#+=-])|(\d+)([.)]))")
+
+
+def markdown(text: str) -> str:
+    """Spec text as one line of Markdown that shows as written: no markup, links, HTML or table breaks of its own."""
+    one_line = " ".join(text.split())
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", one_line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+    return _MARKDOWN_BLOCK.sub(lambda m: "\\" + m[1] if m[1] else m[2] + "\\" + m[3], escaped)
