@@ -206,7 +206,10 @@ def build(model: type[ModelT], /, **overrides: Any) -> ModelT:
     unknown = sorted(set(overrides) - set(fields))
     if unknown:
         raise TypeError(f"{model.__name__} has no field {unknown[0]!r}; its fields are {sorted(fields)}")
-    values = {name: _minimal(info.annotation) for name, info in fields.items() if info.is_required()}
+    required = [name for name, info in fields.items() if info.is_required() and name not in overrides]
+    # The annotations resolved: a field may name a class defined further down its module.
+    hints = typing.get_type_hints(model, include_extras=True) if required else {}
+    values = {name: _minimal(hints.get(name, fields[name].annotation)) for name in required}
     return model.model_validate({**values, **overrides})
 
 

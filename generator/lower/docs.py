@@ -9,13 +9,37 @@ executed by tests/test_generated_docs.py.
 from __future__ import annotations
 
 import ast
-from urllib.parse import quote
 
-from ..ir import Docs, DocsMethod, DocsResource, DocsRow, Location, Method, ModelRef, Param, Resource, Sdk, walk
+from ..ir import (
+    DictOf,
+    Docs,
+    DocsMethod,
+    DocsResource,
+    DocsRow,
+    ListOf,
+    Location,
+    Method,
+    Model,
+    ModelRef,
+    Param,
+    Primitive,
+    Resource,
+    Sdk,
+    walk,
+)
 from ..pointers import tokens
 from .printing import literal, markdown
 
 _PLACEHOLDERS = {"int": "1", "float": "1.0", "bool": "True"}
+# What the testing example's fake returns for a call whose result is not a model.
+_PLAIN_RESULTS: dict[object, str] = {
+    ListOf: "[]",
+    DictOf: "{}",
+    "str": '"text"',
+    "int": "0",
+    "float": "0.0",
+    "bool": "False",
+}
 
 
 def build_docs(sdk: Sdk, spec_file: str, title: str, module_of: dict[str, str]) -> Docs:
@@ -89,7 +113,7 @@ def _call(path: str, method: Method, client: str = "client", wrapper: str = "") 
 
 
 def _client_line(sdk: Sdk, client_class: str, options: str = "") -> str:
-    reads = ", ".join(f"{c.option} from ${c.env_var}" for c in sdk.security.credentials if c.required)
+    reads = ", ".join(f"{c.option} from ${c.env_var}" for c in sdk.security.credentials)
     comment = f"  # {reads}" if reads else ""
     return f"client = {client_class}({options}){comment}"
 
@@ -189,8 +213,11 @@ def _streaming_example(sdk: Sdk, example: tuple[str, Method]) -> str:
 
 def _testing_example(sdk: Sdk, example: tuple[str, Method]) -> str:
     path, method = example
-    model = method.result.name if isinstance(method.result, ModelRef) else ""
-    returned = f"testing.build({model})" if model else "None"
+    models = {d.name for module in sdk.type_modules for d in module.definitions if isinstance(d, Model)}
+    model = method.result.name if isinstance(method.result, ModelRef) and method.result.name in models else ""
+    returned = f"testing.build({model})" if model else _PLAIN_RESULTS.get(type(method.result), "None")
+    if isinstance(method.result, Primitive):
+        returned = _PLAIN_RESULTS.get(method.result.name, "None")
     lines = [f"from {sdk.package} import NotFoundError, testing"]
     if model:
         lines.append(f"from {sdk.package}.types import {model}")
@@ -223,11 +250,11 @@ def _testing_example(sdk: Sdk, example: tuple[str, Method]) -> str:
 
 
 def _sent_path(method: Method) -> str:
-    """The path the example call sends: the template filled with its example values, percent-encoded."""
+    """The path the example call sends, as `Call.path` shows it (percent-decoded)."""
     path = str(tokens(method.pointer)[1])
     for param in method.params:
         if param.location == Location.PATH:
-            path = path.replace("{" + param.wire_name + "}", quote(str(ast.literal_eval(_value(param))), safe=""))
+            path = path.replace("{" + param.wire_name + "}", str(ast.literal_eval(_value(param))))
     return path
 
 
