@@ -114,6 +114,7 @@ class Field:
     required: bool
     value: str  # right-hand side of the declaration ("" when there is none), e.g. `None` or `Field(alias="+1")`
     doc: str  # docstring body, already escaped; "" for none
+    example: str = ""  # Python literal of the schema's example, "" when it gives none
 
 
 @dataclass(frozen=True)
@@ -397,6 +398,7 @@ class Testing:
     classes: tuple[FakeClass, ...]  # every resource's fake, children before their parents
     members: tuple[FakeMember, ...]  # the Fake's own: the top-level resources
     client_arguments: tuple[str, ...]  # keyword arguments of the client the fake builds: credentials, base_url
+    examples: tuple[str, ...]  # Python source of each EXAMPLES entry: `Model: {"field": value, ...}`
 
 
 # --- README.md and api.md --------------------------------------------------------------------------------

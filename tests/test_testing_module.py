@@ -96,7 +96,7 @@ def test_user_tests_of_the_seed_package_pass(tmp_path: Path) -> None:
 
 
 def test_user_tests_of_dodo_1_53_2_pass(dodo_1_53_2: Path, tmp_path: Path) -> None:
-    assert "7 passed" in run_user_tests(USAGE / "dodo_usage.py", dodo_1_53_2, tmp_path)
+    assert "8 passed" in run_user_tests(USAGE / "dodo_usage.py", dodo_1_53_2, tmp_path)
 
 
 @pytest.mark.parametrize(("usage", "wrong"), [("seed_usage.py", WRONG_SEED), ("dodo_usage.py", WRONG_DODO)])
@@ -126,11 +126,15 @@ components:
     Thing:
       type: object
       required: [id, kind]
-      properties: {id: {type: string}, kind: {type: string, enum: [a, b]}, count: {type: integer, default: 3}}
+      properties: {id: {type: string, example: thing_1}, kind: {type: string, enum: [a, b]}, count: {type: integer, default: 3}}
+    Odd:
+      type: object
+      required: [id, size]
+      properties: {id: {type: string, example: odd_1}, size: {type: integer, example: large}}
 """
 
 
-def test_a_static_path_wins_over_a_parameter_and_build_uses_defaults(tmp_path: Path) -> None:
+def test_a_static_path_wins_over_a_parameter_and_build_uses_examples_and_defaults(tmp_path: Path) -> None:
     (tmp_path / "routes.yaml").write_text(ROUTES_SPEC, encoding="utf-8")
     generate(tmp_path / "routes.yaml", tmp_path / "out", "routes_sdk")
     script = """\
@@ -145,7 +149,10 @@ assert client.things.retrieve_search().id == "searched"
 assert client.things.retrieve("a/b").id == "by id"  # sent as a%2Fb: one path segment
 assert fake.things.retrieve.calls[0].path_params == {"thing_id": "a/b"}, fake.things.retrieve.calls
 built = testing.build(Thing)
-assert (built.kind, built.count) == ("a", 3), built
+assert (built.id, built.kind, built.count) == ("thing_1", "a", 3), built
+from routes_sdk.types import Odd
+odd = testing.build(Odd)  # the spec's example for `size` is no integer: minimal values instead
+assert (odd.id, odd.size) == ("string", 0), odd
 """
     result = subprocess.run(
         [sys.executable, "-c", script],

@@ -12,7 +12,7 @@ A call the test declared no answer for fails with UndeclaredCallError, naming th
 from __future__ import annotations
 
 from ._client import AsyncDodoPayments, DodoPayments
-from ._testing import Call, FakeAPI, MethodFake, PagedMethodFake, Route, UndeclaredCallError, build
+from ._testing import Builder, Call, Examples, FakeAPI, MethodFake, PagedMethodFake, Route, UndeclaredCallError
 from .types.customer_credit_balance_response import CustomerCreditBalanceResponse
 
 __all__ = ["Call", "Fake", "MethodFake", "PagedMethodFake", "UndeclaredCallError", "build"]
@@ -29,6 +29,11 @@ ROUTES = (
     ),
 )
 """Which method a request calls, by HTTP method and path; the first match wins."""
+
+EXAMPLES: Examples = {}
+"""The spec's example values of response models' fields, which `build` uses first."""
+
+build = Builder(EXAMPLES)
 
 
 class _BalancesResourceFake:

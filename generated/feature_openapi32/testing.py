@@ -12,7 +12,7 @@ A call the test declared no answer for fails with UndeclaredCallError, naming th
 from __future__ import annotations
 
 from ._client import AsyncFeatureOpenapi32, FeatureOpenapi32
-from ._testing import Call, FakeAPI, MethodFake, PagedMethodFake, Route, UndeclaredCallError, build
+from ._testing import Builder, Call, Examples, FakeAPI, MethodFake, PagedMethodFake, Route, UndeclaredCallError
 from ._types import BinaryContent
 from .types.document import Document
 from .types.match import Match
@@ -31,6 +31,11 @@ ROUTES = (
     Route("LINK", "/documents/([^/]+)", ("document_id",), "documents.link"),
 )
 """Which method a request calls, by HTTP method and path; the first match wins."""
+
+EXAMPLES: Examples = {}
+"""The spec's example values of response models' fields, which `build` uses first."""
+
+build = Builder(EXAMPLES)
 
 
 class _DocumentsResourceFake:

@@ -12,7 +12,7 @@ A call the test declared no answer for fails with UndeclaredCallError, naming th
 from __future__ import annotations
 
 from ._client import AsyncFeatureOperations, FeatureOperations
-from ._testing import Call, FakeAPI, MethodFake, PagedMethodFake, Route, UndeclaredCallError, build
+from ._testing import Builder, Call, Examples, FakeAPI, MethodFake, PagedMethodFake, Route, UndeclaredCallError
 from ._types import BinaryContent
 from .types.item import Item
 from .types.items_list_response import ItemsListResponse
@@ -39,6 +39,11 @@ ROUTES = (
     Route("OPTIONS", "/items/([^/]+)", ("item_id",), "items.options"),
 )
 """Which method a request calls, by HTTP method and path; the first match wins."""
+
+EXAMPLES: Examples = {}
+"""The spec's example values of response models' fields, which `build` uses first."""
+
+build = Builder(EXAMPLES)
 
 
 class _PhotoResourceFake:

@@ -12,7 +12,7 @@ A call the test declared no answer for fails with UndeclaredCallError, naming th
 from __future__ import annotations
 
 from ._client import AsyncFeatureSchemas, FeatureSchemas
-from ._testing import Call, FakeAPI, MethodFake, PagedMethodFake, Route, UndeclaredCallError, build
+from ._testing import Builder, Call, Examples, FakeAPI, MethodFake, PagedMethodFake, Route, UndeclaredCallError
 from .types.zoo import Zoo
 
 __all__ = ["Call", "Fake", "MethodFake", "PagedMethodFake", "UndeclaredCallError", "build"]
@@ -22,6 +22,11 @@ ROUTES = (
     Route("POST", "/zoo", (), "zoo.create"),
 )
 """Which method a request calls, by HTTP method and path; the first match wins."""
+
+EXAMPLES: Examples = {}
+"""The spec's example values of response models' fields, which `build` uses first."""
+
+build = Builder(EXAMPLES)
 
 
 class _ZooResourceFake:

@@ -278,7 +278,7 @@ class _Lowering:
                 for line in self.warnings + [f"{self.spec.file}#{w}" for w in self.operations.warnings]
             ),
             doc=doc,
-            testing=testing.build(resources, client_name, security),
+            testing=testing.build(resources, client_name, security, type_modules),
         )
 
     def _environments(self) -> tuple[Environment, ...]:

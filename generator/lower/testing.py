@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..errors import SpecError
-from ..ir import FakeClass, FakeMember, Method, ModelRef, Nullable, Resource, Security, Testing
+from ..ir import FakeClass, FakeMember, Method, Model, ModelRef, Nullable, Resource, Security, Testing, TypeModule
 from ..pointers import tokens
 from .printing import AnnotationPrinter, Imports, literal
 
@@ -15,7 +15,9 @@ FAKE_MEMBERS = frozenset(
     {"calls", "methods", "client", "async_client", "http_client", "async_http_client", "transport"}
 )
 # The names testing.py defines or imports from the runtime; a schema must not take them.
-TESTING_NAMES = frozenset({"Call", "Fake", "FakeAPI", "MethodFake", "PagedMethodFake", "Route", "UndeclaredCallError"})
+TESTING_NAMES = frozenset(
+    {"Builder", "Call", "Examples", "Fake", "FakeAPI", "MethodFake", "PagedMethodFake", "Route", "UndeclaredCallError"}
+)
 FAKE_BASE_URL = "http://api.test"
 
 
@@ -28,14 +30,25 @@ class TestingBuilder:
         self.classes: list[FakeClass] = []
         self.routes: list[tuple[tuple[int, int], str]] = []  # (specificity, source)
 
-    def build(self, resources: tuple[Resource, ...], client_name: str, security: Security) -> Testing:
+    def build(
+        self, resources: tuple[Resource, ...], client_name: str, security: Security, modules: tuple[TypeModule, ...]
+    ) -> Testing:
         members = tuple(self._child(resource, ()) for resource in resources)
         clash = next((m.attr for m in members if m.attr in FAKE_MEMBERS), None)
         if clash is not None:
             raise SpecError(self.spec_file, "", f"a top-level resource named {clash!r} would hide testing.Fake.{clash}")
         self.imports.add("._client", client_name)
         self.imports.add("._client", f"Async{client_name}")
-        for name in ("Call", "FakeAPI", "MethodFake", "PagedMethodFake", "Route", "UndeclaredCallError", "build"):
+        for name in (
+            "Builder",
+            "Call",
+            "Examples",
+            "FakeAPI",
+            "MethodFake",
+            "PagedMethodFake",
+            "Route",
+            "UndeclaredCallError",
+        ):
             self.imports.add("._testing", name)
         arguments = [f"{c.option}={literal('test-' + c.option)}" for c in security.credentials]
         return Testing(
@@ -44,7 +57,17 @@ class TestingBuilder:
             classes=tuple(self.classes),
             members=members,
             client_arguments=(*arguments, f"base_url={literal(FAKE_BASE_URL)}"),
+            examples=self._examples(modules),
         )
+
+    def _examples(self, modules: tuple[TypeModule, ...]) -> tuple[str, ...]:
+        entries = []
+        for definition in (d for module in modules for d in module.definitions if isinstance(d, Model)):
+            values = [f"{literal(f.py_name)}: {f.example}" for f in definition.fields if f.example]
+            if values:
+                name = self.printer.print(ModelRef(definition.name), self.imports)
+                entries.append(f"{name}: {{{', '.join(values)}}}")
+        return tuple(entries)
 
     def _child(self, resource: Resource, parents: tuple[str, ...]) -> FakeMember:
         path = (*parents, resource.attr)

@@ -8,21 +8,21 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import unquote
 
 import httpx
+import pydantic
 
 from ._exceptions import STATUS_ERRORS, APIConnectionError, APIError, APITimeoutError, InternalServerError
 
-if TYPE_CHECKING:
-    import pydantic
-
-__all__ = ["Call", "FakeAPI", "MethodFake", "PagedMethodFake", "Route", "UndeclaredCallError", "build"]
+__all__ = ["Builder", "Call", "Examples", "FakeAPI", "MethodFake", "PagedMethodFake", "Route", "UndeclaredCallError"]
 
 R = TypeVar("R")
 ItemT = TypeVar("ItemT")
-ModelT = TypeVar("ModelT", bound="pydantic.BaseModel")
+ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
+# The spec's example values of models' fields, by model and Python field name.
+Examples = Mapping[type[pydantic.BaseModel], Mapping[str, object]]
 Answer = Callable[[httpx.Request], httpx.Response]
 
 
@@ -197,18 +197,49 @@ def _failure(request: httpx.Request, error: type[APIError], status: int | None, 
     )
 
 
-def build(model: type[ModelT], /, **overrides: Any) -> ModelT:
-    """A valid `model`: the fields given, the defaults of the others, and a minimal value for each other
-    required field (the first member of a union, the first value of a Literal, an empty list, ...)."""
-    fields = model.model_fields
-    unknown = sorted(set(overrides) - set(fields))
-    if unknown:
-        raise TypeError(f"{model.__name__} has no field {unknown[0]!r}; its fields are {sorted(fields)}")
-    required = [name for name, info in fields.items() if info.is_required() and name not in overrides]
-    # The annotations resolved: a field may name a class defined further down its module.
-    hints = typing.get_type_hints(model, include_extras=True) if required else {}
-    values = {name: _minimal(hints.get(name, fields[name].annotation)) for name in required}
-    return model.model_validate({**values, **overrides})
+class Builder:
+    """`build(Model, **fields)`: a valid `Model` with the fields given, the spec's examples for the others (when
+    they all fit), their defaults, and a minimal value for each required one still missing (the first member of
+    a union, the first value of a Literal, an empty list, ...)."""
+
+    def __init__(self, examples: Examples) -> None:
+        self._examples = examples
+
+    def __call__(self, model: type[ModelT], /, **overrides: Any) -> ModelT:
+        fields = model.model_fields
+        unknown = sorted(set(overrides) - set(fields))
+        if unknown:
+            raise TypeError(f"{model.__name__} has no field {unknown[0]!r}; its fields are {sorted(fields)}")
+        required = [name for name, info in fields.items() if info.is_required() and name not in overrides]
+        # The annotations resolved: a field may name a class defined further down its module.
+        hints = typing.get_type_hints(model, include_extras=True) if required else {}
+        minimal = {name: self._minimal(hints.get(name, fields[name].annotation)) for name in required}
+        try:
+            return model.model_validate({**minimal, **self._examples.get(model, {}), **overrides})
+        except pydantic.ValidationError:
+            return model.model_validate({**minimal, **overrides})  # an example the schema itself rejects
+
+    def _minimal(self, annotation: Any) -> object:
+        origin = typing.get_origin(annotation)
+        args = typing.get_args(annotation)
+        if origin is typing.Annotated:
+            return self._minimal(args[0])
+        if origin in (typing.Union, types.UnionType):
+            return None if type(None) in args else self._minimal(args[0])
+        if origin is typing.Literal:
+            return args[0]
+        if origin is tuple:
+            return tuple(self._minimal(arg) for arg in args if arg is not Ellipsis)
+        if origin in (list, set, frozenset, Sequence):
+            return []
+        if origin in (dict, Mapping):
+            return {}
+        if annotation in _MINIMAL:
+            return _MINIMAL[annotation]
+        if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
+            nested: type[pydantic.BaseModel] = annotation
+            return self(nested)
+        return None
 
 
 _MINIMAL: dict[object, object] = {
@@ -227,26 +258,3 @@ _MINIMAL: dict[object, object] = {
     Any: None,
 }
 
-
-def _minimal(annotation: Any) -> object:
-    import pydantic
-
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if origin is typing.Annotated:
-        return _minimal(args[0])
-    if origin in (typing.Union, types.UnionType):
-        return None if type(None) in args else _minimal(args[0])
-    if origin is typing.Literal:
-        return args[0]
-    if origin is tuple:
-        return tuple(_minimal(arg) for arg in args if arg is not Ellipsis)
-    if origin in (list, set, frozenset, Sequence):
-        return []
-    if origin in (dict, Mapping):
-        return {}
-    if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
-        return build(annotation)
-    if isinstance(annotation, type) and annotation in _MINIMAL:
-        return _MINIMAL[annotation]
-    return _MINIMAL.get(annotation)

@@ -16,6 +16,7 @@ from dodo_payments.types import (
     CreateOneTimePaymentResponse,
     CustomerResponse,
     GetPaymentsListResponseItem,
+    LicenseKeyInstanceResponse,
     PaymentResponse,
 )
 
@@ -85,6 +86,12 @@ def test_nested_resources_aliases_and_binary_bodies() -> None:
     client.products.archive("prd_1")
     assert fake.products.archive.calls[0].path == "/products/prd_1"
     assert fake.products.archive is fake.products.delete
+
+
+def test_build_takes_the_spec_examples_first() -> None:
+    instance = testing.build(LicenseKeyInstanceResponse)
+    assert (instance.id, instance.name, instance.license_key_id) == ("lki_123", "Production Server 1", "lic_123")
+    assert testing.build(LicenseKeyInstanceResponse, name="CI").name == "CI"
 
 
 def test_undeclared_call_fails_naming_the_method() -> None:
