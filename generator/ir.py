@@ -399,6 +399,7 @@ class Testing:
     members: tuple[FakeMember, ...]  # the Fake's own: the top-level resources
     client_arguments: tuple[str, ...]  # keyword arguments of the client the fake builds: credentials, base_url
     examples: tuple[str, ...]  # Python source of each EXAMPLES entry: `Model: {"field": value, ...}`
+    clients: tuple[str, str]  # the sync and async client classes as testing.py names them (a model may share the name)
 
 
 # --- README.md and api.md --------------------------------------------------------------------------------

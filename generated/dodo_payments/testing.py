@@ -11,14 +11,16 @@ A call the test declared no answer for fails with UndeclaredCallError, naming th
 
 from __future__ import annotations
 
-from ._client import AsyncDodoPayments, DodoPayments
-from ._testing import Builder, Call, Examples, FakeAPI, MethodFake, PagedMethodFake, Route, UndeclaredCallError
+from . import _testing
+from ._client import AsyncDodoPayments as _AsyncClient
+from ._client import DodoPayments as _Client
+from ._testing import FakeAPI, MethodFake, PagedMethodFake, RecordedCall, UndeclaredCallError
 from .types.customer_credit_balance_response import CustomerCreditBalanceResponse
 
-__all__ = ["Call", "Fake", "MethodFake", "PagedMethodFake", "UndeclaredCallError", "build"]
+__all__ = ["Fake", "MethodFake", "PagedMethodFake", "RecordedCall", "UndeclaredCallError", "build"]
 
 ROUTES = (
-    Route(
+    _testing.Route(
         "GET",
         "/credit\\-entitlements/([^/]+)/balances/([^/]+)",
         (
@@ -30,10 +32,10 @@ ROUTES = (
 )
 """Which method a request calls, by HTTP method and path; the first match wins."""
 
-EXAMPLES: Examples = {}
+EXAMPLES: _testing.Examples = {}
 """The spec's example values of response models' fields, which `build` uses first."""
 
-build = Builder(EXAMPLES)
+build = _testing.Builder(EXAMPLES)
 
 
 class _BalancesResourceFake:
@@ -57,18 +59,18 @@ class Fake(FakeAPI):
         fake = self
         self.credit_entitlements: _CreditEntitlementsResourceFake = _CreditEntitlementsResourceFake(fake)
 
-    def client(self, *, max_retries: int = 0) -> DodoPayments:
+    def client(self, *, max_retries: int = 0) -> _Client:
         """A DodoPayments on this fake (placeholder credentials; no retries unless asked for)."""
-        return DodoPayments(
+        return _Client(
             bearer_token="test-bearer_token",
             base_url="http://api.test",
             max_retries=max_retries,
             http_client=self.http_client(),
         )
 
-    def async_client(self, *, max_retries: int = 0) -> AsyncDodoPayments:
+    def async_client(self, *, max_retries: int = 0) -> _AsyncClient:
         """An AsyncDodoPayments on this fake."""
-        return AsyncDodoPayments(
+        return _AsyncClient(
             bearer_token="test-bearer_token",
             base_url="http://api.test",
             max_retries=max_retries,

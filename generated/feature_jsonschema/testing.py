@@ -11,31 +11,33 @@ A call the test declared no answer for fails with UndeclaredCallError, naming th
 
 from __future__ import annotations
 
-from ._client import AsyncFeatureJsonschema, FeatureJsonschema
-from ._testing import Builder, Call, Examples, FakeAPI, MethodFake, PagedMethodFake, Route, UndeclaredCallError
+from . import _testing
+from ._client import AsyncFeatureJsonschema as _AsyncClient
+from ._client import FeatureJsonschema as _Client
+from ._testing import FakeAPI, MethodFake, PagedMethodFake, RecordedCall, UndeclaredCallError
 from .types.shapes import Shapes
 from .types.tree_node import TreeNode
 from .types.widget import Widget
 
-__all__ = ["Call", "Fake", "MethodFake", "PagedMethodFake", "UndeclaredCallError", "build"]
+__all__ = ["Fake", "MethodFake", "PagedMethodFake", "RecordedCall", "UndeclaredCallError", "build"]
 
 ROUTES = (
-    Route("GET", "/filters", (), "filters.retrieve"),
-    Route("GET", "/widgets", (), "widgets.list"),
-    Route("GET", "/shapes", (), "shapes.retrieve"),
-    Route("POST", "/shapes", (), "shapes.create"),
-    Route("POST", "/ping", (), "ping.create"),
-    Route("GET", "/search\\?q=([^/]+)\\&format=json", ("q",), "search.list"),
-    Route("POST", "/regions/([^/]+)/files", ("region",), "regions.files"),
-    Route("GET", "/tree/([^/]+)", ("node_id",), "tree.retrieve"),
-    Route("GET", "/labels/([^/]+)", ("names",), "labels.retrieve"),
+    _testing.Route("GET", "/filters", (), "filters.retrieve"),
+    _testing.Route("GET", "/widgets", (), "widgets.list"),
+    _testing.Route("GET", "/shapes", (), "shapes.retrieve"),
+    _testing.Route("POST", "/shapes", (), "shapes.create"),
+    _testing.Route("POST", "/ping", (), "ping.create"),
+    _testing.Route("GET", "/search\\?q=([^/]+)\\&format=json", ("q",), "search.list"),
+    _testing.Route("POST", "/regions/([^/]+)/files", ("region",), "regions.files"),
+    _testing.Route("GET", "/tree/([^/]+)", ("node_id",), "tree.retrieve"),
+    _testing.Route("GET", "/labels/([^/]+)", ("names",), "labels.retrieve"),
 )
 """Which method a request calls, by HTTP method and path; the first match wins."""
 
-EXAMPLES: Examples = {}
+EXAMPLES: _testing.Examples = {}
 """The spec's example values of response models' fields, which `build` uses first."""
 
-build = Builder(EXAMPLES)
+build = _testing.Builder(EXAMPLES)
 
 
 class _ShapesResourceFake:
@@ -95,18 +97,18 @@ class Fake(FakeAPI):
         self.labels: _LabelsResourceFake = _LabelsResourceFake(fake)
         self.ping: _PingResourceFake = _PingResourceFake(fake)
 
-    def client(self, *, max_retries: int = 0) -> FeatureJsonschema:
+    def client(self, *, max_retries: int = 0) -> _Client:
         """A FeatureJsonschema on this fake (placeholder credentials; no retries unless asked for)."""
-        return FeatureJsonschema(
+        return _Client(
             bearer_token="test-bearer_token",
             base_url="http://api.test",
             max_retries=max_retries,
             http_client=self.http_client(),
         )
 
-    def async_client(self, *, max_retries: int = 0) -> AsyncFeatureJsonschema:
+    def async_client(self, *, max_retries: int = 0) -> _AsyncClient:
         """An AsyncFeatureJsonschema on this fake."""
-        return AsyncFeatureJsonschema(
+        return _AsyncClient(
             bearer_token="test-bearer_token",
             base_url="http://api.test",
             max_retries=max_retries,

@@ -11,31 +11,33 @@ A call the test declared no answer for fails with UndeclaredCallError, naming th
 
 from __future__ import annotations
 
-from ._client import AsyncFeatureOpenapi32, FeatureOpenapi32
-from ._testing import Builder, Call, Examples, FakeAPI, MethodFake, PagedMethodFake, Route, UndeclaredCallError
+from . import _testing
+from ._client import AsyncFeatureOpenapi32 as _AsyncClient
+from ._client import FeatureOpenapi32 as _Client
+from ._testing import FakeAPI, MethodFake, PagedMethodFake, RecordedCall, UndeclaredCallError
 from ._types import BinaryContent
 from .types.document import Document
 from .types.match import Match
 
-__all__ = ["Call", "Fake", "MethodFake", "PagedMethodFake", "UndeclaredCallError", "build"]
+__all__ = ["Fake", "MethodFake", "PagedMethodFake", "RecordedCall", "UndeclaredCallError", "build"]
 
 ROUTES = (
-    Route("GET", "/documents/export", (), "documents.retrieve_export"),
-    Route("GET", "/documents", (), "documents.list"),
-    Route("QUERY", "/documents", (), "documents.query"),
-    Route("GET", "/archive", (), "archive.list"),
-    Route("GET", "/events", (), "events.retrieve"),
-    Route("QUERY", "/documents/([^/]+)/search", ("document_id",), "documents.query_search"),
-    Route("GET", "/documents/([^/]+)", ("document_id",), "documents.retrieve"),
-    Route("COPY", "/documents/([^/]+)", ("document_id",), "documents.copy"),
-    Route("LINK", "/documents/([^/]+)", ("document_id",), "documents.link"),
+    _testing.Route("GET", "/documents/export", (), "documents.retrieve_export"),
+    _testing.Route("GET", "/documents", (), "documents.list"),
+    _testing.Route("QUERY", "/documents", (), "documents.query"),
+    _testing.Route("GET", "/archive", (), "archive.list"),
+    _testing.Route("GET", "/events", (), "events.retrieve"),
+    _testing.Route("QUERY", "/documents/([^/]+)/search", ("document_id",), "documents.query_search"),
+    _testing.Route("GET", "/documents/([^/]+)", ("document_id",), "documents.retrieve"),
+    _testing.Route("COPY", "/documents/([^/]+)", ("document_id",), "documents.copy"),
+    _testing.Route("LINK", "/documents/([^/]+)", ("document_id",), "documents.link"),
 )
 """Which method a request calls, by HTTP method and path; the first match wins."""
 
-EXAMPLES: Examples = {}
+EXAMPLES: _testing.Examples = {}
 """The spec's example values of response models' fields, which `build` uses first."""
 
-build = Builder(EXAMPLES)
+build = _testing.Builder(EXAMPLES)
 
 
 class _DocumentsResourceFake:
@@ -70,9 +72,9 @@ class Fake(FakeAPI):
         self.archive: _ArchiveResourceFake = _ArchiveResourceFake(fake)
         self.events: _EventsResourceFake = _EventsResourceFake(fake)
 
-    def client(self, *, max_retries: int = 0) -> FeatureOpenapi32:
+    def client(self, *, max_retries: int = 0) -> _Client:
         """A FeatureOpenapi32 on this fake (placeholder credentials; no retries unless asked for)."""
-        return FeatureOpenapi32(
+        return _Client(
             bearer_token="test-bearer_token",
             api_key="test-api_key",
             base_url="http://api.test",
@@ -80,9 +82,9 @@ class Fake(FakeAPI):
             http_client=self.http_client(),
         )
 
-    def async_client(self, *, max_retries: int = 0) -> AsyncFeatureOpenapi32:
+    def async_client(self, *, max_retries: int = 0) -> _AsyncClient:
         """An AsyncFeatureOpenapi32 on this fake."""
-        return AsyncFeatureOpenapi32(
+        return _AsyncClient(
             bearer_token="test-bearer_token",
             api_key="test-api_key",
             base_url="http://api.test",

@@ -11,39 +11,41 @@ A call the test declared no answer for fails with UndeclaredCallError, naming th
 
 from __future__ import annotations
 
-from ._client import AsyncFeatureOperations, FeatureOperations
-from ._testing import Builder, Call, Examples, FakeAPI, MethodFake, PagedMethodFake, Route, UndeclaredCallError
+from . import _testing
+from ._client import AsyncFeatureOperations as _AsyncClient
+from ._client import FeatureOperations as _Client
+from ._testing import FakeAPI, MethodFake, PagedMethodFake, RecordedCall, UndeclaredCallError
 from ._types import BinaryContent
 from .types.item import Item
 from .types.items_list_response import ItemsListResponse
 from .types.legacy_retrieve_export_response_item import LegacyRetrieveExportResponseItem
 from .types.login_create_response import LoginCreateResponse
 
-__all__ = ["Call", "Fake", "MethodFake", "PagedMethodFake", "UndeclaredCallError", "build"]
+__all__ = ["Fake", "MethodFake", "PagedMethodFake", "RecordedCall", "UndeclaredCallError", "build"]
 
 ROUTES = (
-    Route("GET", "/legacy/export", (), "legacy.retrieve_export"),
-    Route("GET", "/search", (), "search.retrieve"),
-    Route("GET", "/items", (), "items.list"),
-    Route("POST", "/items", (), "items.create"),
-    Route("POST", "/login", (), "login.create"),
-    Route("POST", "/items/([^/]+)/photo", ("item_id",), "items.photo.create"),
-    Route("GET", "/items/([^/]+)/photo", ("item_id",), "items.photo.retrieve"),
-    Route("GET", "/items/([^/]+)/notes", ("item_id",), "items.retrieve_notes"),
-    Route("PUT", "/items/([^/]+)/raw", ("item_id",), "items.update_raw"),
-    Route("GET", "/items/([^/]+)", ("item_id",), "items.retrieve"),
-    Route("PUT", "/items/([^/]+)", ("item_id",), "items.replace"),
-    Route("PATCH", "/items/([^/]+)", ("item_id",), "items.update"),
-    Route("DELETE", "/items/([^/]+)", ("item_id",), "items.delete"),
-    Route("HEAD", "/items/([^/]+)", ("item_id",), "items.head"),
-    Route("OPTIONS", "/items/([^/]+)", ("item_id",), "items.options"),
+    _testing.Route("GET", "/legacy/export", (), "legacy.retrieve_export"),
+    _testing.Route("GET", "/search", (), "search.retrieve"),
+    _testing.Route("GET", "/items", (), "items.list"),
+    _testing.Route("POST", "/items", (), "items.create"),
+    _testing.Route("POST", "/login", (), "login.create"),
+    _testing.Route("POST", "/items/([^/]+)/photo", ("item_id",), "items.photo.create"),
+    _testing.Route("GET", "/items/([^/]+)/photo", ("item_id",), "items.photo.retrieve"),
+    _testing.Route("GET", "/items/([^/]+)/notes", ("item_id",), "items.retrieve_notes"),
+    _testing.Route("PUT", "/items/([^/]+)/raw", ("item_id",), "items.update_raw"),
+    _testing.Route("GET", "/items/([^/]+)", ("item_id",), "items.retrieve"),
+    _testing.Route("PUT", "/items/([^/]+)", ("item_id",), "items.replace"),
+    _testing.Route("PATCH", "/items/([^/]+)", ("item_id",), "items.update"),
+    _testing.Route("DELETE", "/items/([^/]+)", ("item_id",), "items.delete"),
+    _testing.Route("HEAD", "/items/([^/]+)", ("item_id",), "items.head"),
+    _testing.Route("OPTIONS", "/items/([^/]+)", ("item_id",), "items.options"),
 )
 """Which method a request calls, by HTTP method and path; the first match wins."""
 
-EXAMPLES: Examples = {}
+EXAMPLES: _testing.Examples = {}
 """The spec's example values of response models' fields, which `build` uses first."""
 
-build = Builder(EXAMPLES)
+build = _testing.Builder(EXAMPLES)
 
 
 class _PhotoResourceFake:
@@ -98,15 +100,15 @@ class Fake(FakeAPI):
         self.search: _SearchResourceFake = _SearchResourceFake(fake)
         self.legacy: _LegacyResourceFake = _LegacyResourceFake(fake)
 
-    def client(self, *, max_retries: int = 0) -> FeatureOperations:
+    def client(self, *, max_retries: int = 0) -> _Client:
         """A FeatureOperations on this fake (placeholder credentials; no retries unless asked for)."""
-        return FeatureOperations(
+        return _Client(
             api_key="test-api_key", base_url="http://api.test", max_retries=max_retries, http_client=self.http_client()
         )
 
-    def async_client(self, *, max_retries: int = 0) -> AsyncFeatureOperations:
+    def async_client(self, *, max_retries: int = 0) -> _AsyncClient:
         """An AsyncFeatureOperations on this fake."""
-        return AsyncFeatureOperations(
+        return _AsyncClient(
             api_key="test-api_key",
             base_url="http://api.test",
             max_retries=max_retries,

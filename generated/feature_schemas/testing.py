@@ -11,22 +11,24 @@ A call the test declared no answer for fails with UndeclaredCallError, naming th
 
 from __future__ import annotations
 
-from ._client import AsyncFeatureSchemas, FeatureSchemas
-from ._testing import Builder, Call, Examples, FakeAPI, MethodFake, PagedMethodFake, Route, UndeclaredCallError
+from . import _testing
+from ._client import AsyncFeatureSchemas as _AsyncClient
+from ._client import FeatureSchemas as _Client
+from ._testing import FakeAPI, MethodFake, PagedMethodFake, RecordedCall, UndeclaredCallError
 from .types.zoo import Zoo
 
-__all__ = ["Call", "Fake", "MethodFake", "PagedMethodFake", "UndeclaredCallError", "build"]
+__all__ = ["Fake", "MethodFake", "PagedMethodFake", "RecordedCall", "UndeclaredCallError", "build"]
 
 ROUTES = (
-    Route("GET", "/zoo", (), "zoo.list"),
-    Route("POST", "/zoo", (), "zoo.create"),
+    _testing.Route("GET", "/zoo", (), "zoo.list"),
+    _testing.Route("POST", "/zoo", (), "zoo.create"),
 )
 """Which method a request calls, by HTTP method and path; the first match wins."""
 
-EXAMPLES: Examples = {}
+EXAMPLES: _testing.Examples = {}
 """The spec's example values of response models' fields, which `build` uses first."""
 
-build = Builder(EXAMPLES)
+build = _testing.Builder(EXAMPLES)
 
 
 class _ZooResourceFake:
@@ -44,12 +46,10 @@ class Fake(FakeAPI):
         fake = self
         self.zoo: _ZooResourceFake = _ZooResourceFake(fake)
 
-    def client(self, *, max_retries: int = 0) -> FeatureSchemas:
+    def client(self, *, max_retries: int = 0) -> _Client:
         """A FeatureSchemas on this fake (placeholder credentials; no retries unless asked for)."""
-        return FeatureSchemas(base_url="http://api.test", max_retries=max_retries, http_client=self.http_client())
+        return _Client(base_url="http://api.test", max_retries=max_retries, http_client=self.http_client())
 
-    def async_client(self, *, max_retries: int = 0) -> AsyncFeatureSchemas:
+    def async_client(self, *, max_retries: int = 0) -> _AsyncClient:
         """An AsyncFeatureSchemas on this fake."""
-        return AsyncFeatureSchemas(
-            base_url="http://api.test", max_retries=max_retries, http_client=self.async_http_client()
-        )
+        return _AsyncClient(base_url="http://api.test", max_retries=max_retries, http_client=self.async_http_client())

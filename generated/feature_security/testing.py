@@ -11,34 +11,36 @@ A call the test declared no answer for fails with UndeclaredCallError, naming th
 
 from __future__ import annotations
 
-from ._client import AsyncFeatureSecurity, FeatureSecurity
-from ._testing import Builder, Call, Examples, FakeAPI, MethodFake, PagedMethodFake, Route, UndeclaredCallError
+from . import _testing
+from ._client import AsyncFeatureSecurity as _AsyncClient
+from ._client import FeatureSecurity as _Client
+from ._testing import FakeAPI, MethodFake, PagedMethodFake, RecordedCall, UndeclaredCallError
 from .types.result import Result
 
-__all__ = ["Call", "Fake", "MethodFake", "PagedMethodFake", "UndeclaredCallError", "build"]
+__all__ = ["Fake", "MethodFake", "PagedMethodFake", "RecordedCall", "UndeclaredCallError", "build"]
 
 ROUTES = (
-    Route("GET", "/tokens/bearer", (), "tokens.retrieve_bearer"),
-    Route("GET", "/tokens/legacy", (), "tokens.retrieve_legacy"),
-    Route("GET", "/alternatives", (), "alternatives.retrieve"),
-    Route("GET", "/keys/cookie", (), "keys.retrieve_cookie"),
-    Route("GET", "/tokens/oidc", (), "tokens.retrieve_oidc"),
-    Route("GET", "/keys/query", (), "keys.retrieve_query"),
-    Route("GET", "/default", (), "default.retrieve"),
-    Route("GET", "/catalog", (), "catalog.retrieve"),
-    Route("GET", "/reports", (), "reports.retrieve"),
-    Route("POST", "/reports", (), "reports.create"),
-    Route("GET", "/health", (), "health.retrieve"),
-    Route("GET", "/basic", (), "basic.retrieve"),
-    Route("GET", "/pair", (), "pair.retrieve"),
-    Route("COPY", "/reports/([^/]+)", ("report_id",), "reports.copy"),
+    _testing.Route("GET", "/tokens/bearer", (), "tokens.retrieve_bearer"),
+    _testing.Route("GET", "/tokens/legacy", (), "tokens.retrieve_legacy"),
+    _testing.Route("GET", "/alternatives", (), "alternatives.retrieve"),
+    _testing.Route("GET", "/keys/cookie", (), "keys.retrieve_cookie"),
+    _testing.Route("GET", "/tokens/oidc", (), "tokens.retrieve_oidc"),
+    _testing.Route("GET", "/keys/query", (), "keys.retrieve_query"),
+    _testing.Route("GET", "/default", (), "default.retrieve"),
+    _testing.Route("GET", "/catalog", (), "catalog.retrieve"),
+    _testing.Route("GET", "/reports", (), "reports.retrieve"),
+    _testing.Route("POST", "/reports", (), "reports.create"),
+    _testing.Route("GET", "/health", (), "health.retrieve"),
+    _testing.Route("GET", "/basic", (), "basic.retrieve"),
+    _testing.Route("GET", "/pair", (), "pair.retrieve"),
+    _testing.Route("COPY", "/reports/([^/]+)", ("report_id",), "reports.copy"),
 )
 """Which method a request calls, by HTTP method and path; the first match wins."""
 
-EXAMPLES: Examples = {}
+EXAMPLES: _testing.Examples = {}
 """The spec's example values of response models' fields, which `build` uses first."""
 
-build = Builder(EXAMPLES)
+build = _testing.Builder(EXAMPLES)
 
 
 class _DefaultResourceFake:
@@ -108,9 +110,9 @@ class Fake(FakeAPI):
         self.catalog: _CatalogResourceFake = _CatalogResourceFake(fake)
         self.reports: _ReportsResourceFake = _ReportsResourceFake(fake)
 
-    def client(self, *, max_retries: int = 0) -> FeatureSecurity:
+    def client(self, *, max_retries: int = 0) -> _Client:
         """A FeatureSecurity on this fake (placeholder credentials; no retries unless asked for)."""
-        return FeatureSecurity(
+        return _Client(
             app_key="test-app_key",
             app_token="test-app_token",
             query_key="test-query_key",
@@ -128,9 +130,9 @@ class Fake(FakeAPI):
             http_client=self.http_client(),
         )
 
-    def async_client(self, *, max_retries: int = 0) -> AsyncFeatureSecurity:
+    def async_client(self, *, max_retries: int = 0) -> _AsyncClient:
         """An AsyncFeatureSecurity on this fake."""
-        return AsyncFeatureSecurity(
+        return _AsyncClient(
             app_key="test-app_key",
             app_token="test-app_token",
             query_key="test-query_key",

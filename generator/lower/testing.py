@@ -15,9 +15,7 @@ FAKE_MEMBERS = frozenset(
     {"calls", "methods", "client", "async_client", "http_client", "async_http_client", "transport"}
 )
 # The names testing.py defines or imports from the runtime; a schema must not take them.
-TESTING_NAMES = frozenset(
-    {"Builder", "Call", "Examples", "Fake", "FakeAPI", "MethodFake", "PagedMethodFake", "Route", "UndeclaredCallError"}
-)
+TESTING_NAMES = frozenset({"Fake", "FakeAPI", "MethodFake", "PagedMethodFake", "RecordedCall", "UndeclaredCallError"})
 FAKE_BASE_URL = "http://api.test"
 
 
@@ -37,27 +35,22 @@ class TestingBuilder:
         clash = next((m.attr for m in members if m.attr in FAKE_MEMBERS), None)
         if clash is not None:
             raise SpecError(self.spec_file, "", f"a top-level resource named {clash!r} would hide testing.Fake.{clash}")
-        self.imports.add("._client", client_name)
-        self.imports.add("._client", f"Async{client_name}")
-        for name in (
-            "Builder",
-            "Call",
-            "Examples",
-            "FakeAPI",
-            "MethodFake",
-            "PagedMethodFake",
-            "Route",
-            "UndeclaredCallError",
-        ):
+        # Aliased: a model may have the client's name.
+        self.imports.add("._client", f"{client_name} as _Client")
+        self.imports.add("._client", f"Async{client_name} as _AsyncClient")
+        self.imports.add(".", "_testing")
+        for name in TESTING_NAMES - {"Fake"}:
             self.imports.add("._testing", name)
         arguments = [f"{c.option}={literal('test-' + c.option)}" for c in security.credentials]
+        examples = self._examples(modules)  # before the import lines: it imports the models it names
         return Testing(
             imports=self.imports.lines(),
             routes=tuple(source for _, source in sorted(self.routes, key=lambda route: route[0])),
             classes=tuple(self.classes),
             members=members,
             client_arguments=(*arguments, f"base_url={literal(FAKE_BASE_URL)}"),
-            examples=self._examples(modules),
+            examples=examples,
+            clients=("_Client", "_AsyncClient"),
         )
 
     def _examples(self, modules: tuple[TypeModule, ...]) -> tuple[str, ...]:
@@ -111,7 +104,7 @@ class TestingBuilder:
         # Static segments win over parameters: `/payments/search` before `/payments/{id}`.
         specificity = (len(params), -len(template))
         source = (
-            f"Route({literal(method.http_method)}, {literal(pattern)}, "
+            f"_testing.Route({literal(method.http_method)}, {literal(pattern)}, "
             f"({''.join(literal(p) + ', ' for p in params)}), {literal(key)})"
         )
         self.routes.append((specificity, source))

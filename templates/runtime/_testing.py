@@ -16,7 +16,7 @@ import pydantic
 
 from ._exceptions import STATUS_ERRORS, APIConnectionError, APIError, APITimeoutError, InternalServerError
 
-__all__ = ["Builder", "Call", "Examples", "FakeAPI", "MethodFake", "PagedMethodFake", "Route", "UndeclaredCallError"]
+__all__ = ["Builder", "RecordedCall", "Examples", "FakeAPI", "MethodFake", "PagedMethodFake", "Route", "UndeclaredCallError"]
 
 R = TypeVar("R")
 ItemT = TypeVar("ItemT")
@@ -31,7 +31,7 @@ class UndeclaredCallError(AssertionError):
 
 
 @dataclass(frozen=True)
-class Call:
+class RecordedCall:
     """One request the code under test made, as the fake transport received it."""
 
     method: str
@@ -64,7 +64,7 @@ class MethodFake(Generic[R]):
 
     def __init__(self, fake: FakeAPI, key: str) -> None:
         self.key = key
-        self.calls: list[Call] = []
+        self.calls: list[RecordedCall] = []
         self._answers: list[Answer] = []
         fake.methods[key] = self
 
@@ -120,7 +120,7 @@ class FakeAPI:
         self._routes = [(route, re.compile(route.pattern)) for route in routes]
         self.methods: dict[str, MethodFake[Any]] = {}
         """Every method's double, by its name on the client (`payments.retrieve`)."""
-        self.calls: list[Call] = []
+        self.calls: list[RecordedCall] = []
         """Every call, in the order they were made."""
 
     def _handle(self, request: httpx.Request) -> httpx.Response:
@@ -130,7 +130,7 @@ class FakeAPI:
             if match is not None:
                 method = self.methods[route.key]
                 values = {name: unquote(value) for name, value in zip(route.params, match.groups(), strict=True)}
-                call = Call(
+                call = RecordedCall(
                     request.method,
                     request.url.path,
                     values,

@@ -56,8 +56,7 @@ def answering_fake(package: ModuleType, not_found: bool) -> Any:
 def built(testing: ModuleType, annotation: Any) -> object:
     if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
         return testing.build(annotation)
-    runtime = importlib.import_module(testing.__name__.rpartition(".")[0] + "._testing")
-    return None if annotation is type(None) else runtime._minimal(annotation)
+    return None if annotation is type(None) else testing.build._minimal(annotation)
 
 
 def respond_with(fake: Any, base_url: str) -> Any:
