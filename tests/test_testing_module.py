@@ -4,6 +4,7 @@ error); and the route table sends each request to the right method."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -171,3 +172,22 @@ def test_a_resource_that_would_hide_a_member_of_the_fake_is_bad_input(tmp_path: 
     result = run_sdkforge("generate", tmp_path / "clash.yaml", "--output", tmp_path / "out", "--package", "clash")
     assert result.returncode == 2, result.stderr
     assert result.stderr.count("\n") == 1 and "testing.Fake.client" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("usage", ["seed_usage.py", "dodo_usage.py"])
+def test_user_tests_pass_pyright_strict(usage: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    root = GENERATED if usage == "seed_usage.py" else request.getfixturevalue("dodo_1_53_2")
+    config = {"typeCheckingMode": "strict", "extraPaths": [str(root)]}
+    (tmp_path / "pyrightconfig.json").write_text(json.dumps(config), encoding="utf-8")
+    result = subprocess.run(
+        [BIN / "pyright", "--outputjson", "--pythonpath", sys.executable, USAGE / usage],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    report = json.loads(result.stdout)
+    assert report["summary"]["filesAnalyzed"] == 1, report["summary"]
+    errors = [d for d in report["generalDiagnostics"] if d["severity"] == "error"]
+    assert not errors, json.dumps(errors, indent=1)
