@@ -114,6 +114,7 @@ class Field:
     required: bool
     value: str  # right-hand side of the declaration ("" when there is none), e.g. `None` or `Field(alias="+1")`
     doc: str  # docstring body, already escaped; "" for none
+    example: str = ""  # Python literal of the schema's example, "" when it gives none
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,7 @@ class Param:
     annotation: str
     required: bool
     default: str  # source of the default ("" when required)
+    example: str = ""  # Python literal of the spec's example value, "" when the spec gives none
 
 
 @dataclass(frozen=True)
@@ -252,6 +254,8 @@ class Method:
     pointer: str  # JSON pointer of the operation
     pagination: Pagination | None
     aliases: tuple[str, ...] = ()  # other names bound to the same method (override table)
+    summary: str = ""  # one line of Markdown: the operation's summary, escaped
+    result: TypeExpr = Primitive("None")  # what the call returns, parsed (a paginated list: its page's response)
 
 
 @dataclass(frozen=True)
@@ -383,6 +387,79 @@ class ClientForm:
     resources: tuple[Attached, ...]
 
 
+# --- The testing module: typed doubles keyed by the resource tree ----------------------------------------
+
+
+@dataclass(frozen=True)
+class FakeMember:
+    """One attribute of a fake resource: a method's double or a child resource's fake."""
+
+    attr: str
+    annotation: str
+    value: str  # Python source, evaluated in `__init__` where `fake` is the FakeAPI
+
+
+@dataclass(frozen=True)
+class FakeClass:
+    class_name: str
+    members: tuple[FakeMember, ...]
+
+
+@dataclass(frozen=True)
+class Testing:
+    imports: tuple[str, ...]  # complete import lines of testing.py
+    routes: tuple[str, ...]  # Python source of each Route, most specific first: a request takes the first match
+    classes: tuple[FakeClass, ...]  # every resource's fake, children before their parents
+    members: tuple[FakeMember, ...]  # the Fake's own: the top-level resources
+    client_arguments: tuple[str, ...]  # keyword arguments of the client the fake builds: credentials, base_url
+    examples: tuple[str, ...]  # Python source of each EXAMPLES entry: `Model: {"field": value, ...}`
+    clients: tuple[str, str]  # the sync and async client classes as testing.py names them (a model may share the name)
+
+
+# --- README.md and api.md --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocsRow:
+    cells: tuple[str, ...]  # Markdown, escaped
+
+
+@dataclass(frozen=True)
+class DocsMethod:
+    call: str  # `client.payments.retrieve`, with its other names
+    signature: str  # Python, for a code block
+    types: str  # Markdown links to the types it returns, "-" for none
+    summary: str  # one line of Markdown
+
+
+@dataclass(frozen=True)
+class DocsResource:
+    title: str  # `client.payments`
+    methods: tuple[DocsMethod, ...]
+
+
+@dataclass(frozen=True)
+class Docs:
+    """Every line of README.md and api.md: prose escaped as Markdown, examples as complete Python programs."""
+
+    title: str
+    about: str
+    package: str
+    client_name: str
+    options: tuple[DocsRow, ...]  # (option, environment variable, meaning)
+    environments: tuple[DocsRow, ...]  # (name, URL)
+    environment_example: str  # an environment name to show, "" when the spec names none
+    errors: tuple[DocsRow, ...]  # (error class, when)
+    usage: str
+    async_usage: str
+    errors_example: str
+    pagination_example: str  # "" when no method is paginated
+    raw_example: str
+    streaming_example: str
+    testing_example: str
+    resources: tuple[DocsResource, ...]  # depth first, as the client nests them
+
+
 @dataclass(frozen=True)
 class Sdk:
     package: str
@@ -408,3 +485,5 @@ class Sdk:
     skipped: tuple[str, ...]  # operations excluded by the override table
     warnings: tuple[str, ...]  # for the person generating, e.g. an override that matches nothing
     doc: str
+    testing: Testing  # the `testing` module
+    docs: Docs | None = None  # README.md and api.md, built last from the rest of the package

@@ -50,6 +50,10 @@ def render(sdk: Sdk) -> dict[str, str]:
     emit("__init__.py", "__init__.py.j2")
     emit("_client.py", "_client.py.j2")
     emit("_version.py", "_version.py.j2")
+    emit("testing.py", "testing.py.j2")
+    if sdk.docs is not None:
+        emit("README.md", "README.md.j2")
+        emit("api.md", "api.md.j2")
     for source in sorted((templates_dir() / "runtime").glob("*.py")):
         files[source.name] = header + "\n\n" + source.read_text(encoding="utf-8")
     files["py.typed"] = ""

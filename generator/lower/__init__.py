@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from ..ir import Attached, ClientForm, CredentialForm, Environment, Model, Resou
 from ..load import Spec
 from ..paths import runtime_exports
 from ..pointers import pointer, resolve
+from .docs import build_docs
 from .methods import ResourceBuilder, Tree, class_names
 from .modules import ANNOTATION_NAMES, ModuleBuilder, assign_modules
 from .names import Namespace, class_name, identifier, pascal, snake
@@ -21,6 +23,7 @@ from .printing import IMPORTABLE_NAMES, comment, docstring, literal, natural
 from .problems import Unsupported, Widenings
 from .resources import CLIENT_ATTRS, OperationKey, place_operations
 from .security import SecurityLowering
+from .testing import TESTING_NAMES, TestingBuilder
 from .types import SchemaLowering
 from .webhooks import lower_webhooks
 
@@ -54,7 +57,7 @@ RUNTIME_NAMES = {
     "Delimited",
     "DeepObject",
     "JsonParam",
-} | {name for name in ANNOTATION_NAMES | IMPORTABLE_NAMES if name[:1].isupper()}
+} | {name for name in ANNOTATION_NAMES | IMPORTABLE_NAMES | TESTING_NAMES if name[:1].isupper()}
 
 
 @dataclass(frozen=True)
@@ -168,7 +171,10 @@ class _Lowering:
         resources = tuple(
             builder.build(child, ("resources",)) for child in tree.root.children.values() if child.has_methods()
         )
-        return self._sdk(resources, type_modules, exports, security)
+        testing = TestingBuilder(module_of, field_names, self.spec.file)
+        sdk = self._sdk(resources, type_modules, exports, security, testing)
+        docs = build_docs(sdk, self.spec.file, str(self.api.info.title or ""), module_of)
+        return dataclasses.replace(sdk, docs=docs)
 
     # --- operations ---------------------------------------------------------------------------------------
 
@@ -241,7 +247,14 @@ class _Lowering:
 
     # --- the package --------------------------------------------------------------------------------------
 
-    def _sdk(self, resources: tuple[Resource, ...], type_modules: Any, exports: Any, security: Security) -> Sdk:
+    def _sdk(
+        self,
+        resources: tuple[Resource, ...],
+        type_modules: Any,
+        exports: Any,
+        security: Security,
+        testing: TestingBuilder,
+    ) -> Sdk:
         package = self.options.package
         client_name = self.options.client_name or class_name(package)
         client_exports = ("ENVIRONMENTS", f"Async{client_name}", client_name)
@@ -290,6 +303,7 @@ class _Lowering:
                 for line in self.warnings + [f"{self.spec.file}#{w}" for w in self.operations.warnings]
             ),
             doc=doc,
+            testing=testing.build(resources, client_name, security, type_modules),
         )
 
     def _environments(self) -> tuple[Environment, ...]:

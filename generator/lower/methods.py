@@ -30,7 +30,7 @@ from ..pointers import tokens
 from .names import Namespace, pascal
 from .operations import MethodDraft
 from .pagination import PageDraft
-from .printing import AnnotationPrinter, Imports, docstring, literal
+from .printing import AnnotationPrinter, Imports, docstring, literal, markdown
 from .streams import StreamDraft
 from .types import NONE
 from .webhooks import SCHEMES
@@ -198,6 +198,8 @@ class ResourceBuilder:
             pointer=draft.pointer,
             pagination=pagination,
             aliases=draft.aliases,
+            summary=markdown(draft.summary),
+            result=draft.returns,
         )
 
     @staticmethod
@@ -210,7 +212,10 @@ class ResourceBuilder:
                 annotation, default = annotation + " | NotGiven", "NOT_GIVEN"
                 imports.add(f"{prefix}_types", "NotGiven")
                 imports.add(f"{prefix}_types", "NOT_GIVEN")
-            params.append(Param(p.py_name, p.wire_name, Location(p.location), p.type, annotation, p.required, default))
+            example = literal(p.example) if isinstance(p.example, (str, int, bool)) else ""
+            params.append(
+                Param(p.py_name, p.wire_name, Location(p.location), p.type, annotation, p.required, default, example)
+            )
         # Extra properties can only be merged into a body we build from keyword arguments.
         has_body = draft.empty_body or any(p.location in ("body", "form", "file") for p in draft.params)
         options = [("extra_headers", "Headers", "None"), ("extra_query", "Query", "None")]

@@ -208,7 +208,10 @@ class ModuleBuilder:
             value = f"Field({', '.join(([default] if default else []) + options)})"
         else:
             value = default
-        return Field(prop.wire_name, py_name, prop.type, annotation, prop.required, value, docstring(prop.description))
+        example = literal(prop.example) if prop.example is not None else ""
+        return Field(
+            prop.wire_name, py_name, prop.type, annotation, prop.required, value, docstring(prop.description), example
+        )
 
     @staticmethod
     def _print_fields(

@@ -69,6 +69,7 @@ class ParamDraft:
     deprecated: bool = False
     schema_default: object = None
     schema_minimum: object = None
+    example: object = None  # the spec's example value (of the parameter, else of its schema); None: none given
 
 
 @dataclass
@@ -92,6 +93,7 @@ class MethodDraft:
     stream: StreamDraft | None = None  # how a streamed response is read; `returns` is then its item type
     aliases: tuple[str, ...] = ()  # other names for the method, from the override table
     security: str = ""  # source of the requirement list passed to the client; "" for the client's default
+    summary: str = ""  # raw spec text: the operation's summary, else its description's first line
 
 
 def media_kind(media_type: str) -> str:
@@ -155,6 +157,7 @@ class OperationLowering:
             pointer=ptr,
             operation_id=operation.operationId,
             stream=self._stream,
+            summary=(operation.summary or operation.description or f"{method.upper()} {path}").strip().split("\n")[0],
         )
         if method == "get" and self._stream is None:
             query = [
@@ -219,6 +222,7 @@ class OperationLowering:
                     deprecated=bool(param.deprecated),
                     schema_default=getattr(schema, "default", None),
                     schema_minimum=getattr(schema, "minimum", None),
+                    example=_example(param, schema),
                 )
             )
         return drafts
@@ -481,6 +485,24 @@ class OperationLowering:
         if isinstance(target, LiteralOf):
             return union_of([value_type(value) for value in target.values])
         return expr
+
+
+def _example(param: Any, schema: Any) -> object:
+    """The example a parameter gives, else its schema's: `example`, or the first of `examples`."""
+    for node in (param, schema):
+        if node is None:
+            continue
+        if getattr(node, "example", None) is not None:
+            return node.example
+        examples = getattr(node, "examples", None)
+        if isinstance(examples, dict) and examples:
+            first = next(iter(examples.values()))
+            value = getattr(first, "value", None)
+            if value is not None:
+                return value
+        elif isinstance(examples, list) and examples:
+            return examples[0]
+    return None
 
 
 def _response_kind(media_type: str) -> str:

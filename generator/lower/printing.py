@@ -74,10 +74,12 @@ class Imports:
                 lines.append("")  # a blank line between groups, as isort writes them
             previous_group = group(module)
             names = sorted(by_module[module], key=lambda n: (not n.isupper(), not n[:1].isupper(), natural(n)))
+            plain = [n for n in names if " as " not in n]  # `X as Y` takes a line of its own, as isort writes it
             if module == "":
-                lines.extend(f"import {n}" for n in names)
-            else:
-                lines.append(f"from {module} import {', '.join(names)}")
+                lines.extend(f"import {n}" for n in plain)
+            elif plain:
+                lines.append(f"from {module} import {', '.join(plain)}")
+            lines.extend(f"from {module} import {n}" for n in names if " as " in n)
         return tuple(lines)
 
 
@@ -314,3 +316,22 @@ def docstring(*parts: str | None) -> str:
 def comment(text: str) -> str:
     """One line of spec text that is safe inside a `#` comment."""
     return " ".join(_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", _CONTROL.sub(" ", text)).split())
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+# What makes a line a heading, list item, rule or setext underline when it starts it (a digit is no escape: the
+# dot after it is).
+_MARKDOWN_BLOCK = re.compile(r"^(?:([#+=-])|(\d+)([.)]))")
+
+
+def code_span(text: str) -> str:
+    """Spec text (a URL, a file name) as a Markdown code span: one line, no backtick to end it early."""
+    one_line = _SURROGATE.sub(lambda m: f"U+{ord(m.group()):04X}", _CONTROL.sub(" ", " ".join(text.split())))
+    return "`" + (one_line.replace("`", "'") or " ") + "`"
+
+
+def markdown(text: str) -> str:
+    """Spec text as one line of Markdown that shows as written: no markup, links, HTML or table breaks of its own."""
+    one_line = _SURROGATE.sub(lambda m: f"U+{ord(m.group()):04X}", _CONTROL.sub(" ", " ".join(text.split())))
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", one_line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+    return _MARKDOWN_BLOCK.sub(lambda m: "\\" + m[1] if m[1] else m[2] + "\\" + m[3], escaped)

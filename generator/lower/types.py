@@ -50,6 +50,7 @@ class PropertyDraft:
     deprecated: bool
     read_only: bool
     write_only: bool
+    example: object = None  # the schema's `example` (or first of `examples`); None when it gives none
 
 
 @dataclass
@@ -594,6 +595,7 @@ class SchemaLowering:
                     deprecated=bool(resolved is not None and resolved.deprecated),
                     read_only=bool(resolved is not None and resolved.readOnly),
                     write_only=bool(resolved is not None and resolved.writeOnly),
+                    example=_schema_example(resolved),
                 )
         for wire in required:
             if wire in merged:
@@ -782,6 +784,15 @@ def union_of(members: list[TypeExpr]) -> TypeExpr:
         flat = [OBJECT]
     core: TypeExpr = NONE if not flat else flat[0] if len(flat) == 1 else UnionOf(tuple(flat))
     return Nullable(core) if nullable and core != NONE else core
+
+
+def _schema_example(schema: Any) -> object:
+    if schema is None:
+        return None
+    if getattr(schema, "example", None) is not None:
+        return schema.example
+    examples = getattr(schema, "examples", None)
+    return examples[0] if isinstance(examples, list) and examples else None
 
 
 def _description(node: Any) -> str:
