@@ -113,6 +113,7 @@ def build(target: Target) -> dict[str, str]:
         overrides=target.overrides,
         strict=target.strict,
         page_params=target.page_params,
+        idempotency_header=target.idempotency_header,
     )
     # Lowering recurses once per nesting level of the schemas, which the limits bound, but several frames deep.
     # (Not while loading: the JSON parser recurses in C, and the load is bounded by MAX_DEPTH already.)

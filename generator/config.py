@@ -12,6 +12,7 @@ client_name = "MyAPI"                   # default: from the package name
 env_prefix = "MY_API_"                  # default: from the package name
 overrides = "my_api"                    # a table under [tool.sdkforge.overrides], or an inline table
 pagination = {page_params = ["p"]}      # page-number query parameters (default: page, page_number, ...); [] = off
+idempotency_header = "Idempotency-Key"  # default: a header parameter of the spec named like it, if any
 ref_roots = ["../shared-schemas"]       # folders besides the spec's own that a $ref may read (also top-level)
 
 [tool.sdkforge.overrides.my_api]
@@ -24,6 +25,7 @@ ref_roots = ["../shared-schemas"]       # folders besides the spec's own that a 
 from __future__ import annotations
 
 import keyword
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -47,6 +49,7 @@ class Target:
     overrides: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     strict: bool = False  # every widening is an error
     page_params: tuple[str, ...] | None = None
+    idempotency_header: str | None = None
     ref_roots: tuple[Path, ...] = ()  # folders besides the spec's own that its `$ref`s may read
 
     @property
@@ -138,6 +141,7 @@ def targets_from_settings(settings: dict[str, Any], root: Path, where: str) -> l
                 overrides=overrides_for(entry.get("overrides"), settings, where, at + "/overrides"),
                 strict=bool(entry.get("strict", settings.get("strict", False))),
                 page_params=_page_params(entry.get("pagination"), where, at),
+                idempotency_header=_header_name(entry.get("idempotency_header"), where, at),
                 ref_roots=_ref_roots(entry.get("ref_roots", settings.get("ref_roots", [])), root, where, at),
             )
         )
@@ -151,6 +155,14 @@ def _page_params(value: object, where: str, at: str) -> tuple[str, ...] | None:
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise SpecError(where, at + "/pagination", "expected {page_params = [names of page-number parameters]}")
     return tuple(names)
+
+
+def _header_name(value: object, where: str, at: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+", value):
+        raise SpecError(where, at + "/idempotency_header", "expected a header name (letters, digits, '-')")
+    return value
 
 
 def _ref_roots(value: object, root: Path, where: str, at: str) -> tuple[Path, ...]:

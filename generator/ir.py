@@ -377,6 +377,7 @@ class Sdk:
     environment_names: tuple[str, ...]  # values of EnvironmentName ("default" when the spec names no server)
     client_doc: str  # the client classes' docstring body
     env_prefix: str
+    idempotency_header: str  # Python literal source: the header a retried POST/PATCH carries its key in, or None
     version: str  # Python literal source
     user_agent: str  # Python literal source
     header: tuple[str, ...]  # comment lines at the top of every file

@@ -12,8 +12,10 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConflictError",
     "InternalServerError",
+    "InvalidRequestError",
     "MissingCredentialsError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -29,6 +31,15 @@ class SDKError(Exception):
 
 class MissingCredentialsError(SDKError):
     """An operation needs credentials the client was not given; raised before anything is sent."""
+
+
+class InvalidRequestError(SDKError, ValueError):
+    """The call's arguments cannot make a request (a body JSON cannot encode, an empty path value, a URL
+    httpx refuses); raised before anything is sent. A ValueError too, as such errors were before."""
+
+
+class ClientClosedError(SDKError):
+    """A call was made on a client after `close()` (or after its `with` block ended)."""
 
 
 class APIError(SDKError):

@@ -58,6 +58,7 @@ class Options:
     overrides: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     strict: bool = False  # every widening is an error
     page_params: tuple[str, ...] | None = None  # names of page-number query parameters; None: the defaults
+    idempotency_header: str | None = None  # None: a header parameter of the spec named like Idempotency-Key
 
 
 def lower(spec: Spec, options: Options) -> Sdk:
@@ -237,6 +238,7 @@ class _Lowering:
             environment_names=tuple(env.name for env in environments) or ("default",),
             client_doc=doc or "API client.",
             env_prefix=env_prefix,
+            idempotency_header=literal(self.options.idempotency_header or self.operations.idempotency_header),
             version=literal(version),
             user_agent=literal(f"{package}/{version}"),
             header=header,

@@ -49,6 +49,8 @@ def param_name(names: Namespace, wire: str, fallback: str, classes: Namespace) -
 IGNORED_HEADERS = {"accept", "content-type", "authorization"}
 # Computed by the HTTP layer from the request itself; a value given by the caller could only be wrong.
 COMPUTED_HEADERS = {"content-length", "host", "transfer-encoding"}
+# Idempotency-Key (the IETF draft), X-Idempotency-Key, idempotency_key...
+_IDEMPOTENCY = re.compile(r"(x-)?idempotency[-_]?key", re.IGNORECASE)
 
 
 @dataclass
@@ -120,6 +122,7 @@ class OperationLowering:
         self.components = api.components
         self.warnings: list[str] = []
         self.widenings = schemas.widenings
+        self.idempotency_header: str | None = None  # the first header parameter named like Idempotency-Key
 
     def lower(self, key: OperationKey, operation: Any, path_item: Any, name: str, type_hint: str) -> MethodDraft:
         path, method, ptr = key.path, key.method, key.pointer
@@ -212,6 +215,8 @@ class OperationLowering:
         for (wire, location), (param_ptr, param) in merged.items():
             if location == "header" and wire.lower() in IGNORED_HEADERS | COMPUTED_HEADERS:
                 continue
+            if location == "header" and self.idempotency_header is None and _IDEMPOTENCY.fullmatch(wire):
+                self.idempotency_header = wire
             schema = param.param_schema
             schema_ptr = param_ptr + "/schema"
             serialized = False  # described by `content`: the value is sent as that media type's text
