@@ -26,6 +26,9 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 # Class names the runtime defines, and names a types/ module imports; a schema must not take them.
 RUNTIME_NAMES = {
     "BaseModel",
+    "UnknownStr",
+    "UnknownInt",
+    "UnknownVariant",
     "NotGiven",
     "APIResponse",
     "AsyncAPIResponse",

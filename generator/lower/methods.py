@@ -28,7 +28,7 @@ from ..ir import (
 from ..pointers import tokens
 from .names import Namespace, pascal
 from .operations import MethodDraft
-from .printing import AnnotationPrinter, Imports, docstring, literal
+from .printing import AnnotationPrinter, Imports, docstring, literal, unknown_of
 from .types import NONE
 
 
@@ -90,6 +90,7 @@ class ResourceBuilder:
         self.spec_file = spec_file
         self.module_of = module_of
         self.aliases = aliases
+        self.open_enums = {name: unknown for name, t in aliases.items() if (unknown := unknown_of(t))}
         self.field_names = field_names
         self.class_names = class_names
 
@@ -115,7 +116,9 @@ class ResourceBuilder:
             raise SpecError(self.spec_file, "", f"override alias {'.'.join(module[1:] + (clash,))!r} is already taken")
         member_names |= set(aliases)
         # Inside the class body a method called `list` hides the builtin in the annotations that follow it.
-        output = AnnotationPrinter(self.module_of, prefix, input_side=False, shadowed=member_names)
+        output = AnnotationPrinter(
+            self.module_of, prefix, input_side=False, shadowed=member_names, open_enums=self.open_enums
+        )
         input_ = AnnotationPrinter(self.module_of, prefix, input_side=True, shadowed=member_names)
         methods = tuple(self._method(m, imports, output, input_, prefix, member_names) for m in node.methods)
         if built_children:
