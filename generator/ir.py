@@ -232,6 +232,7 @@ class Request:
     page: PageRequest | None
     options: tuple[str, ...]  # per-call options passed on
     security: str  # Python source of the operation's requirement; "" for the client's default
+    errors: str = ""  # Python source: error status ("404", "4XX", "default") -> the type its body is parsed into
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,7 @@ class RequestArgs(TypedDict, total=False):
     extra_body: Body | None
     timeout: Timeout | NotGiven
     security: Security | None
+    errors: Mapping[str, Any] | None
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,8 @@ class RequestOptions:
     extra_body: Body | None = None
     timeout: Timeout | NotGiven = NOT_GIVEN
     security: Security | None = None  # None: the client's default requirement
+    # Error status ("404", "4XX", "default") -> the type the spec gives its body; the error's `parsed` holds it.
+    errors: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -220,7 +223,10 @@ class _BaseClient(Generic[_HttpxClientT]):
     ) -> None:
         if max_retries < 0:
             raise ValueError(f"max_retries must be 0 or more, got {max_retries!r}")
-        self.base_url = httpx.URL(str(base_url))
+        try:
+            self.base_url = httpx.URL(str(base_url))
+        except httpx.InvalidURL as exc:
+            raise InvalidRequestError(f"base_url {str(base_url)!r} is not a URL: {exc}") from exc
         self.timeout = timeout
         self.max_retries = max_retries
         self.deadline = deadline  # seconds for a whole call: every attempt and every wait between them
@@ -452,6 +458,7 @@ class _BaseClient(Generic[_HttpxClientT]):
     @staticmethod
     def _result(
         response: httpx.Response,
+        errors: Mapping[str, Any] | None,
         mode: str,
         cast_to: type[T],
         post: Callable[[Any], Any] | None,
@@ -461,7 +468,8 @@ class _BaseClient(Generic[_HttpxClientT]):
         `post`), or wrapped unparsed for `with_raw_response`/`with_streaming_response`."""
         if response.status_code >= 400 or response.is_redirect:
             # A redirect that reaches here was not followed: a 301/302/303 answering a call that is not a GET.
-            raise status_error(response, _error_body(response))
+            body = _error_body(response)
+            raise status_error(response, body, _parsed_error(response.status_code, body, errors))
         if mode == "parsed":
             result = parse_response(response, cast_to)
             return cast(T, post(result)) if post is not None else result
@@ -556,6 +564,21 @@ def _adapter(cast_to: type[T]) -> pydantic.TypeAdapter[T]:
     return adapter
 
 
+def _parsed_error(status: int, body: object | None, errors: Mapping[str, Any] | None) -> object | None:
+    """The error body as the type the spec declares for its status (exact, then `4XX`, then `default`); None
+    when it declares none or the body does not match it (the error is raised all the same)."""
+    import pydantic
+
+    declared = errors or {}
+    error_type = next((declared[k] for k in (str(status), f"{status // 100}XX", "default") if k in declared), None)
+    if error_type is None or body is None:
+        return None
+    try:
+        return cast(object, _adapter(error_type).validate_python(body))
+    except pydantic.ValidationError:
+        return None
+
+
 def _error_body(response: httpx.Response) -> object | None:
     if not response.content:
         return None
@@ -621,7 +644,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             if isinstance(after, httpx.Response):
                 from ._response import APIResponse
 
-                return self._result(after, mode, cast_to, post, APIResponse)
+                return self._result(after, options.errors, mode, cast_to, post, APIResponse)
             if isinstance(outcome, httpx.Response):
                 outcome.close()
             time.sleep(after)
@@ -729,7 +752,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             if isinstance(after, httpx.Response):
                 from ._response import AsyncAPIResponse
 
-                return self._result(after, mode, cast_to, post, AsyncAPIResponse)
+                return self._result(after, options.errors, mode, cast_to, post, AsyncAPIResponse)
             if isinstance(outcome, httpx.Response):
                 await outcome.aclose()
             await _async_sleep(after)

@@ -70,15 +70,21 @@ class APIResponseValidationError(APIError):
 
 
 class APIStatusError(APIError):
-    """The API answered with a 4xx or 5xx status."""
+    """The API answered with a 4xx or 5xx status (or a redirect a call that is not a GET does not follow)."""
 
     response: httpx.Response
     status_code: int
+    parsed: object | None
+    """The body parsed into the model the spec declares for this status of this operation; None when it
+    declares none, or the body does not match it (`body` holds it as JSON or text either way)."""
 
-    def __init__(self, message: str, *, response: httpx.Response, body: object | None) -> None:
+    def __init__(
+        self, message: str, *, response: httpx.Response, body: object | None, parsed: object | None = None
+    ) -> None:
         super().__init__(message, response.request, body=body)
         self.response = response
         self.status_code = response.status_code
+        self.parsed = parsed
 
 
 class APIConnectionError(APIError):
@@ -136,11 +142,11 @@ STATUS_ERRORS: dict[int, type[APIStatusError]] = {
 }
 
 
-def status_error(response: httpx.Response, body: object | None) -> APIStatusError:
+def status_error(response: httpx.Response, body: object | None, parsed: object | None = None) -> APIStatusError:
     if response.status_code >= 500:
         error_class: type[APIStatusError] = InternalServerError
     else:
         error_class = STATUS_ERRORS.get(response.status_code, APIStatusError)
     detail = f": {body}" if body not in (None, "", {}) else ""
     message = f"{response.request.method} {response.request.url} returned {response.status_code}{detail}"
-    return error_class(message, response=response, body=body)
+    return error_class(message, response=response, body=body, parsed=parsed)

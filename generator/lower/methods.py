@@ -257,7 +257,16 @@ class ResourceBuilder:
             page=page,
             options=tuple(p.py_name for p in params if p.location == Location.OPTION),
             security=draft.security or "",
+            errors=self._errors(draft, output, imports, shadowed),
         )
+
+    @staticmethod
+    def _errors(draft: MethodDraft, output: AnnotationPrinter, imports: Imports, shadowed: set[str]) -> str:
+        if not draft.errors:
+            return ""
+        printer = output.scoped(shadowed)
+        entries = (f"{literal(code)}: {printer.print_value(expr, imports)}" for code, expr in draft.errors)
+        return "{" + ", ".join(entries) + "}"
 
     def _page_request(self, draft: MethodDraft, pagination: Pagination) -> PageRequest:
         """How the runtime finds a page's items, and which query parameter numbers the pages."""

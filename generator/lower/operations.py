@@ -93,6 +93,7 @@ class MethodDraft:
     first_page: int = 1
     aliases: tuple[str, ...] = ()  # other names for the method, from the override table
     security: str = ""  # source of the requirement list passed to the client; "" for the client's default
+    errors: tuple[tuple[str, TypeExpr], ...] = ()  # error status -> the declared type of its JSON body
 
 
 def media_kind(media_type: str) -> str:
@@ -157,6 +158,7 @@ class OperationLowering:
             deprecated=bool(operation.deprecated),
             pointer=ptr,
             operation_id=operation.operationId,
+            errors=self._errors(operation, ptr),
         )
         if method == "get":
             self._detect_pagination(draft)
@@ -463,6 +465,24 @@ class OperationLowering:
         plain = all(a.split(";")[0].strip().lower() in ("application/json", "*/*") for a in accepts)
         accept = "" if not accepts or (kinds == {"json"} and plain) else ", ".join(dict.fromkeys(accepts))
         return self._castable(returns, ptr), accept
+
+    def _errors(self, operation: Any, ptr: str) -> tuple[tuple[str, TypeExpr], ...]:
+        """The error statuses whose JSON body the spec types by a component schema (an inline one is left as
+        the decoded JSON: naming a model after each error status of each operation would be noise)."""
+        errors: list[tuple[str, TypeExpr]] = []
+        for code, response in (operation.responses or {}).items():
+            code = str(code).upper() if str(code) != "default" else "default"
+            if not (code[:1] in ("4", "5") or code == "default"):
+                continue
+            response_ptr = f"{ptr}/responses/{escape(str(code))}"
+            if is_reference(response):
+                response_ptr, response = self._resolve_component(response.ref, "responses", response_ptr)
+            json = [m for m in sorted(response.content or {}) if _response_kind(m) == "json"]
+            schema = (response.content or {})[json[0]].media_type_schema if json else None
+            if schema is not None and is_reference(schema):
+                media_ptr = f"{response_ptr}/content/{escape(json[0])}/schema"
+                errors.append((code, self.schemas.type_of(schema, "Error", media_ptr, input_side=False)))
+        return tuple(sorted(errors))
 
     def _castable(self, returns: TypeExpr, ptr: str) -> TypeExpr:
         """The runtime is told what to parse as `type[T]`, which type checkers refuse for a Literal: a response

@@ -18,6 +18,7 @@ from ..._response import (
 )
 from ..._types import NOT_GIVEN, Body, FileContent, Headers, NoneType, NotGiven, Query, Timeout
 from ...types.dimensions import DimensionsParam
+from ...types.error import Error
 from ...types.item import Item
 from ...types.items_list_filter_param import ItemsListFilterParam
 from ...types.items_list_response import ItemsListResponse
@@ -115,6 +116,7 @@ class ItemsResource(SyncAPIResource):
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
+            errors={"default": Error},
         )
 
     def create(
@@ -182,6 +184,7 @@ class ItemsResource(SyncAPIResource):
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
+            errors={"404": Error},
         )
 
     def replace(
@@ -460,6 +463,7 @@ class AsyncItemsResource(AsyncAPIResource):
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
+            errors={"default": Error},
         )
 
     async def create(
@@ -527,6 +531,7 @@ class AsyncItemsResource(AsyncAPIResource):
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
+            errors={"404": Error},
         )
 
     async def replace(
