@@ -89,16 +89,19 @@ class UnknownVariant(BaseModel):
     def raw(self) -> dict[str, object]:
         return dict(self.model_extra or {})
 
+    @classmethod
+    def tagged_by(cls, prop: str) -> Any:
+        """Annotated metadata of a union's UnknownVariant: records the value of its tag property `prop`."""
 
-def keep_tag(prop: str) -> Any:
-    """Annotated metadata of a union's UnknownVariant: records the value of its tag property `prop`."""
+        def record(value: UnknownVariant) -> UnknownVariant:
+            tag = value.raw.get(prop)
+            value._tag = tag if isinstance(tag, str) else ""
+            return value
 
-    def record(value: UnknownVariant) -> UnknownVariant:
-        tag = value.raw.get(prop)
-        value._tag = tag if isinstance(tag, str) else ""
-        return value
+        return pydantic.AfterValidator(record)
 
-    return pydantic.AfterValidator(record)
+
+keep_tag = UnknownVariant.tagged_by
 
 
 def _field_of_alias(model: type[pydantic.BaseModel], alias: str) -> str | None:

@@ -238,7 +238,7 @@ def _literal(p: AnnotationPrinter, expr: LiteralOf, imports: Imports, home: str 
     return p.opened(f"Literal[{', '.join(literal(v) for v in expr.values)}]", unknown_of(expr), imports, home)
 
 
-def unknown_of(expr: TypeExpr) -> str | None:
+def unknown_of(expr: TypeExpr | None) -> str | None:
     """The runtime type of the values an enum may gain, when it is one: two or more strings, or integers.
     A single value is a tag or a constant (a discriminated union's members tell themselves apart by it), so it
     stays as it is."""

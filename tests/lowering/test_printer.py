@@ -341,6 +341,7 @@ def test_an_enum_is_open_where_a_response_is_read_and_closed_in_a_request() -> N
         imports = Imports()
         printer = AnnotationPrinter({}, "..", input_side=side == "input", open_enums={})
         return printer.print(colours, imports)
+
     assert opened("output") == "Literal['red', 'green'] | UnknownStr"
     assert opened("input") == "Literal['red', 'green']"
     # A single value is a tag or a constant: a union's members tell themselves apart by it.
