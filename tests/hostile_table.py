@@ -11,10 +11,10 @@ clients; this only reports. Needs ../shared (the Dodo spec).
 from __future__ import annotations
 
 import subprocess
-import warnings
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -96,7 +96,9 @@ def cases(valid: dict[str, dict[str, Any]]) -> list[tuple[str, str, Respond, dic
     ]
 
 
-def run(make_client: Callable[..., Any], call: str, respond: Respond, options: dict[str, Any]) -> tuple[str, int, float]:
+def run(
+    make_client: Callable[..., Any], call: str, respond: Respond, options: dict[str, Any]
+) -> tuple[str, int, float]:
     with RawServer(respond) as server:
         client = make_client(base_url=server.url, **options)
         if call == "closed":

@@ -248,6 +248,19 @@ def test_a_post_without_an_idempotency_header_is_not_resent_after_a_500_or_a_res
             assert type(caught.value).__module__.startswith("feature_operations")
 
 
+def test_a_post_that_never_left_is_resent() -> None:
+    """Nothing listens on the port: the connection is refused, so the request provably never arrived."""
+    with RawServer(always([])) as server:
+        url = server.url  # closed when the block ends: a port nothing listens on
+    sent: list[httpx.Request] = []
+    http = httpx.Client(event_hooks={"request": [sent.append]})
+    client = FeatureOperations(base_url=url, api_key="k", http_client=http)
+    with elapsed_under(5), pytest.raises(Exception) as caught:
+        client.login.create(username="u", password="p")
+    assert type(caught.value).__name__ == "APIConnectionError" and len(sent) == 3
+    http.close()
+
+
 def test_a_post_is_resent_when_the_server_says_so() -> None:
     for busy in (answer(503, b"", {"Retry-After": "0"}), answer(500, b"", {"x-should-retry": "true"})):
         with RawServer(then(busy, ok_json({"token": "t"}))) as server:
