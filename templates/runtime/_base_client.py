@@ -261,7 +261,7 @@ class _BaseClient(Generic[_HttpxClientT]):
             return options, _Attempts(deadline)
         # One key per logical call: every retry sends the same one, so the server can tell them apart from a
         # second call.
-        key = {header: f"sdkforge-retry-{uuid.uuid4()}"}
+        key = {header: str(uuid.uuid4())}
         return dataclasses.replace(options, headers={**(options.headers or {}), **key}), _Attempts(deadline)
 
     def _timeout(self, options: RequestOptions, attempts: _Attempts) -> httpx.Timeout:
