@@ -50,7 +50,8 @@ class RawServer:
         self.requests: list[RawRequest] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._listener = socket.create_server(("127.0.0.1", 0))
+        # A deep backlog: 100 connections opened at once must not have their SYNs dropped (a 1 s retry each).
+        self._listener = socket.create_server(("127.0.0.1", 0), backlog=1024)
         self._listener.settimeout(0.1)
         self._threads: list[threading.Thread] = []
         self._accepter = threading.Thread(target=self._accept, daemon=True)
