@@ -130,6 +130,7 @@ def build(target: Target) -> dict[str, str]:
         webhook_scheme=target.webhook_scheme,
         pagination_names=target.pagination_names,
         pagination_operations=target.pagination_operations,
+        idempotency_header=target.idempotency_header,
     )
     # Lowering recurses once per nesting level of the schemas, which the limits bound, but several frames deep.
     # (Not while loading: the JSON parser recurses in C, and the load is bounded by MAX_DEPTH already.)

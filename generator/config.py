@@ -16,6 +16,7 @@ pagination = {page_params = ["p"]}      # page-number query parameters (default:
 # pagination = {operations = {"GET /things" = {kind = "cursor", param = "after", token = "meta.next", more = "meta.more"}}}
 #   kind: page (param, first), offset (param, limit, total), cursor (param, token or item_token, done, more),
 #   url (body = "links.next"), link (the Link header), none; items = the array property, when it is ambiguous
+idempotency_header = "Idempotency-Key"  # default: a header parameter of the spec named like it, if any
 ref_roots = ["../shared-schemas"]       # folders besides the spec's own that a $ref may read (also top-level)
 webhooks = {scheme = "standard-webhooks"}  # how the API signs its webhooks (or "hub-signature-256"): `unwrap`
 
@@ -29,6 +30,7 @@ webhooks = {scheme = "standard-webhooks"}  # how the API signs its webhooks (or 
 from __future__ import annotations
 
 import keyword
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -57,6 +59,7 @@ class Target:
     page_params: tuple[str, ...] | None = None
     pagination_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # offset_params, cursor_params
     pagination_operations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    idempotency_header: str | None = None
     ref_roots: tuple[Path, ...] = ()  # folders besides the spec's own that its `$ref`s may read
     webhook_scheme: str = ""  # how the API signs the webhooks it sends; "": only `unsafe_unwrap`
 
@@ -149,6 +152,7 @@ def targets_from_settings(settings: dict[str, Any], root: Path, where: str) -> l
                 overrides=overrides_for(entry.get("overrides"), settings, where, at + "/overrides"),
                 strict=bool(entry.get("strict", settings.get("strict", False))),
                 **_pagination(entry.get("pagination"), where, at + "/pagination"),
+                idempotency_header=_header_name(entry.get("idempotency_header"), where, at),
                 ref_roots=_ref_roots(entry.get("ref_roots", settings.get("ref_roots", [])), root, where, at),
                 webhook_scheme=_webhook_scheme(entry.get("webhooks"), where, at),
             )
@@ -205,6 +209,14 @@ def _paged_operations(value: object, where: str, at: str) -> dict[str, dict[str,
             raise SpecError(where, entry_at + "/first", "expected the number of the first page")
         table[key] = {k: str(v) for k, v in entry.items()}
     return table
+
+
+def _header_name(value: object, where: str, at: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+", value):
+        raise SpecError(where, at + "/idempotency_header", "expected a header name")
+    return value
 
 
 def _ref_roots(value: object, root: Path, where: str, at: str) -> tuple[Path, ...]:

@@ -238,6 +238,7 @@ class Request:
     stream: tuple[tuple[str, str], ...]  # for request_stream: (keyword, Python literal), e.g. ("decode", '"sse"')
     options: tuple[str, ...]  # per-call options passed on
     security: str  # Python source of the operation's requirement; "" for the client's default
+    errors: str = ""  # Python source: error status ("404", "4XX", "default") -> the type its body is parsed into
 
 
 @dataclass(frozen=True)
@@ -468,6 +469,7 @@ class Sdk:
     environment_names: tuple[str, ...]  # values of EnvironmentName ("default" when the spec names no server)
     client_doc: str  # the client classes' docstring body
     env_prefix: str
+    idempotency_header: str  # Python literal source: the header a retried POST/PATCH carries its key in, or None
     version: str  # Python literal source
     user_agent: str  # Python literal source
     header: tuple[str, ...]  # comment lines at the top of every file

@@ -15,6 +15,7 @@ from tests.conftest import GENERATED
 
 sys.path.insert(0, str(GENERATED))
 
+from feature_schemas._models import UnknownInt, UnknownStr, UnknownVariant  # noqa: E402
 from feature_schemas.types import (  # noqa: E402
     Animal,
     AwkwardNames,
@@ -74,8 +75,11 @@ def test_discriminator_with_mapping_selects_members_including_aliases() -> None:
     assert type(animals[3]).__name__ == "Bird"
     assert isinstance(animals[0], Cat) and animals[0].lives == 7
     assert isinstance(animals[1], Cat) and animals[1].lives == 9  # the allOf part's default
-    with pytest.raises(pydantic.ValidationError):
-        pydantic.TypeAdapter(Animal).validate_python({"kind": "fish", "name": "Nemo"})
+    # A tag the spec does not list is a member the server added since: kept, explicitly unknown, never a wrong one.
+    fish = pydantic.TypeAdapter(Animal).validate_python({"kind": "fish", "name": "Nemo"})
+    assert isinstance(fish, UnknownVariant) and fish.tag == "fish" and fish.raw == {"kind": "fish", "name": "Nemo"}
+    with pytest.raises(pydantic.ValidationError):  # no tag at all is malformed, not newer
+        pydantic.TypeAdapter(Animal).validate_python({"name": "Nemo"})
 
 
 def test_implied_discriminator_from_const_and_single_value_enum() -> None:
@@ -83,8 +87,8 @@ def test_implied_discriminator_from_const_and_single_value_enum() -> None:
     assert isinstance(dog, Dog) and isinstance(dog.toy, ToyRope) and dog.toy.length == 2.5
     ball = Dog.model_validate({"kind": "dog", "name": "Fido", "good": False, "toy": {"type": "ball", "diameter": 1}})
     assert isinstance(ball.toy, ToyBall)
-    with pytest.raises(pydantic.ValidationError):
-        Dog.model_validate({"kind": "dog", "name": "Fido", "good": False, "toy": {"type": "stick", "length": 1}})
+    stick = Dog.model_validate({"kind": "dog", "name": "Fido", "good": False, "toy": {"type": "stick", "length": 1}})
+    assert isinstance(stick.toy, UnknownVariant) and stick.toy.tag == "stick" and stick.toy.raw["length"] == 1
 
 
 def test_allof_is_merged_into_one_model() -> None:
@@ -105,7 +109,12 @@ def test_dict_enum_const_and_free_form() -> None:
     assert zoo.feeding_schedule == {"lions": 2}
     assert zoo.status == "under-renovation" and zoo.rating == 5 and zoo.schema_version == 2
     assert zoo.labels == {"a": [1]}
-    for bad in ({"status": "gone"}, {"rating": 6}, {"schema_version": 3}):
+    # Enums of a response are open: a value the server added since is kept, typed apart from the known ones.
+    newer = parse_zoo(status="gone", rating=6)
+    assert newer.status == "gone" and isinstance(newer.status, UnknownStr)
+    assert newer.rating == 6 and isinstance(newer.rating, UnknownInt)
+    assert not isinstance(parse_zoo(status="open").status, UnknownStr)
+    for bad in ({"status": 3}, {"rating": "6"}, {"schema_version": 3}):  # another type, or a const: refused
         with pytest.raises(pydantic.ValidationError):
             parse_zoo(**bad)
 

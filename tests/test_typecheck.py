@@ -16,8 +16,8 @@ import pytest
 from tests.conftest import GENERATED, ROOT
 
 BIN = Path(sys.executable).parent
-USAGE = ROOT / "tests" / "typing" / "usage_seed.py"
-USAGE_FEATURES = ROOT / "tests" / "typing" / "usage_streams_pages.py"  # pages and streams
+# Typed usages of generated packages: each `assert_type` fails the check if an annotation degrades.
+USAGES = sorted((ROOT / "tests" / "typing").glob("usage_*.py"))
 
 # Each line marked `# wrong` must draw an error from both checkers; nothing else in the file may.
 WRONG_USAGE = """\
@@ -70,7 +70,7 @@ def test_mypy_strict(tmp_path: Path) -> None:
     wrong = write_wrong_usage(tmp_path)
     config = tmp_path / "mypy.ini"
     config.write_text("[mypy]\n", encoding="utf-8")  # ours in pyproject.toml must not apply
-    targets = [*generated_packages(), USAGE, USAGE_FEATURES, wrong]
+    targets = [*generated_packages(), *USAGES, wrong]
     # A checker that cannot see the package reports every name as missing, which the assertions below catch.
     # The cache remembers a module's errors with the path it had; a relative path keeps it the same across runs.
     result = subprocess.run(
@@ -105,7 +105,7 @@ def test_pyright(tmp_path: Path) -> None:
     wrong = write_wrong_usage(tmp_path)
     # Only where imports come from: the checks are pyright's defaults, not the project's settings.
     (tmp_path / "pyrightconfig.json").write_text(json.dumps({"extraPaths": [str(GENERATED)]}), encoding="utf-8")
-    targets = [*generated_packages(), USAGE, USAGE_FEATURES, wrong]
+    targets = [*generated_packages(), *USAGES, wrong]
     result = subprocess.run(
         [BIN / "pyright", "--outputjson", "--pythonpath", sys.executable, *targets],
         cwd=tmp_path,
@@ -115,7 +115,7 @@ def test_pyright(tmp_path: Path) -> None:
     )
     assert result.returncode in (0, 1), result.stdout + result.stderr
     report = json.loads(result.stdout)
-    python_files = sum(len(list(p.rglob("*.py"))) for p in generated_packages()) + 3
+    python_files = sum(len(list(p.rglob("*.py"))) for p in generated_packages()) + len(USAGES) + 1
     assert report["summary"]["filesAnalyzed"] == python_files, report["summary"]
     diagnostics = [
         (d["file"], d["range"]["start"]["line"] + 1) for d in report["generalDiagnostics"] if d["severity"] == "error"

@@ -72,6 +72,7 @@ class DodoPayments(SyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: float | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
@@ -80,6 +81,10 @@ class DodoPayments(SyncAPIClient):
         Arguments left out are read from the environment:
         - `bearer_token` from `DODO_PAYMENTS_API_KEY`
         - `base_url` from `DODO_PAYMENTS_BASE_URL`, else the URL of `environment` (default: the first one)
+
+        `timeout` (seconds) bounds each attempt, body included; an `httpx.Timeout` bounds each network phase
+        instead. `deadline` (seconds) bounds a whole call: all its attempts and the waits between them.
+        `DODO_PAYMENTS_LOG=info` (or `debug`) logs each attempt, with credentials redacted.
         """
         self.bearer_token = required_credential(bearer_token, "bearer_token", "DODO_PAYMENTS_API_KEY")
         self.environment = environment
@@ -96,6 +101,9 @@ class DodoPayments(SyncAPIClient):
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
+            deadline=deadline,
+            idempotency_header=None,
+            log_env="DODO_PAYMENTS_LOG",
         )
 
     @cached_property
@@ -112,6 +120,7 @@ class DodoPayments(SyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | None | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
     ) -> DodoPayments:
@@ -124,6 +133,7 @@ class DodoPayments(SyncAPIClient):
             base_url=self.base_url if keep_url else base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if max_retries is None else max_retries,
+            deadline=self.deadline if isinstance(deadline, NotGiven) else deadline,
             default_headers={**self._default_headers, **(default_headers or {})},
             http_client=http_client if http_client is not None else self._http_client,
         )
@@ -148,6 +158,7 @@ class AsyncDodoPayments(AsyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: float | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -156,6 +167,10 @@ class AsyncDodoPayments(AsyncAPIClient):
         Arguments left out are read from the environment:
         - `bearer_token` from `DODO_PAYMENTS_API_KEY`
         - `base_url` from `DODO_PAYMENTS_BASE_URL`, else the URL of `environment` (default: the first one)
+
+        `timeout` (seconds) bounds each attempt, body included; an `httpx.Timeout` bounds each network phase
+        instead. `deadline` (seconds) bounds a whole call: all its attempts and the waits between them.
+        `DODO_PAYMENTS_LOG=info` (or `debug`) logs each attempt, with credentials redacted.
         """
         self.bearer_token = required_credential(bearer_token, "bearer_token", "DODO_PAYMENTS_API_KEY")
         self.environment = environment
@@ -172,6 +187,9 @@ class AsyncDodoPayments(AsyncAPIClient):
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
+            deadline=deadline,
+            idempotency_header=None,
+            log_env="DODO_PAYMENTS_LOG",
         )
 
     @cached_property
@@ -188,6 +206,7 @@ class AsyncDodoPayments(AsyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | None | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> AsyncDodoPayments:
@@ -200,6 +219,7 @@ class AsyncDodoPayments(AsyncAPIClient):
             base_url=self.base_url if keep_url else base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if max_retries is None else max_retries,
+            deadline=self.deadline if isinstance(deadline, NotGiven) else deadline,
             default_headers={**self._default_headers, **(default_headers or {})},
             http_client=http_client if http_client is not None else self._http_client,
         )

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import email.utils
+import logging
 import math
+import os
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar, cast
@@ -15,7 +19,14 @@ from urllib.parse import quote, quote_plus
 
 import httpx
 
-from ._exceptions import APIConnectionError, APIResponseValidationError, APITimeoutError, status_error
+from ._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APITimeoutError,
+    ClientClosedError,
+    InvalidRequestError,
+    status_error,
+)
 from ._files import file_parts
 from ._qs import DeepObject, Delimited, JsonParam, QueryPairs, add_query, form_value
 from ._security import Auth, ClientCredentials, Scheme, Security, basic, choose
@@ -48,13 +59,21 @@ T = TypeVar("T")
 M = TypeVar("M")
 _HttpxClientT = TypeVar("_HttpxClientT", httpx.Client, httpx.AsyncClient)
 
-DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
+# A number bounds each attempt as a whole, body included; an httpx.Timeout bounds each network phase instead.
+DEFAULT_TIMEOUT: Timeout = 60.0
 DEFAULT_MAX_RETRIES = 2
 INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 8.0
 # A Retry-After longer than this is not obeyed: the normal backoff applies instead.
 MAX_RETRY_AFTER = 60.0
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
+# Sending these twice does no more than sending them once (RFC 9110, 9.2.2); others are resent only when safe.
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+# A redirect that keeps the method and the body; 301/302/303 turn a request into a GET, which a non-GET call
+# must not do silently.
+_SAME_METHOD_REDIRECTS = frozenset({307, 308})
+# Never logged as they are: what a credential travels in.
+_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key"})
 # Characters a cookie value may hold as they are (RFC 6265 cookie-octet); others are percent-encoded.
 _COOKIE_SAFE = "!#$&'()*+-./:<=>?@[]^_`{|}~"
 
@@ -86,7 +105,7 @@ def path_template(template: str, **values: object) -> str:
         else:
             text = to_str(raw)
         if not text:
-            raise ValueError(f"Expected a non-empty value for `{name}` but received {value!r}")
+            raise InvalidRequestError(f"Expected a non-empty value for `{name}` but received {value!r}")
         text = quote(text, safe="")
         if text in (".", ".."):
             text = text.replace(".", "%2E")
@@ -109,6 +128,7 @@ class RequestArgs(TypedDict, total=False):
     extra_body: Body | None
     timeout: Timeout | NotGiven
     security: Security | None
+    errors: Mapping[str, Any] | None
 
 
 @dataclass(frozen=True)
@@ -130,6 +150,8 @@ class RequestOptions:
     extra_body: Body | None = None
     timeout: Timeout | NotGiven = NOT_GIVEN
     security: Security | None = None  # None: the client's default requirement
+    # Error status ("404", "4XX", "default") -> the type the spec gives its body; the error's `parsed` holds it.
+    errors: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -143,10 +165,44 @@ class Pagination(Generic[M, T]):
 
 @dataclass
 class _Attempts:
-    """Where one call stands: the retries it has used, and whether it has renewed a fetched token."""
+    """Where one call stands: the retries it has used, whether it has renewed a fetched token, and the
+    time.monotonic() instants the call and its current attempt must end by."""
 
+    deadline: float
     retries: int = 0
     renewed: bool = False
+    started: float = 0.0
+    attempt_deadline: float = math.inf
+
+
+class _DeadlineStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A response body that raises ReadTimeout once its attempt's time is up: httpx's read timeout bounds
+    each read, so a server that trickles a byte at a time would otherwise never be cut off."""
+
+    def __init__(self, stream: httpx.SyncByteStream | httpx.AsyncByteStream, deadline: float, request: httpx.Request):
+        self._stream = stream
+        self._deadline = deadline
+        self._request = request
+
+    def _check(self) -> None:
+        if time.monotonic() > self._deadline:
+            raise httpx.ReadTimeout("The response took longer than the timeout", request=self._request)
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in cast(httpx.SyncByteStream, self._stream):
+            self._check()
+            yield chunk
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in cast(httpx.AsyncByteStream, self._stream):
+            self._check()
+            yield chunk
+
+    def close(self) -> None:
+        cast(httpx.SyncByteStream, self._stream).close()
+
+    async def aclose(self) -> None:
+        await cast(httpx.AsyncByteStream, self._stream).aclose()
 
 
 class _BaseClient(Generic[_HttpxClientT]):
@@ -163,12 +219,21 @@ class _BaseClient(Generic[_HttpxClientT]):
         timeout: Timeout,
         max_retries: int,
         http_client: _HttpxClientT | None,
+        deadline: float | None = None,
+        idempotency_header: str | None = None,
+        log_env: str | None = None,
     ) -> None:
         if max_retries < 0:
             raise ValueError(f"max_retries must be 0 or more, got {max_retries!r}")
-        self.base_url = httpx.URL(str(base_url))
+        try:
+            self.base_url = httpx.URL(str(base_url))
+        except httpx.InvalidURL as exc:
+            raise InvalidRequestError(f"base_url {str(base_url)!r} is not a URL: {exc}") from exc
         self.timeout = timeout
         self.max_retries = max_retries
+        self.deadline = deadline  # seconds for a whole call: every attempt and every wait between them
+        self.idempotency_header = idempotency_header
+        self._log = _logger(log_env)
         self._base = str(base_url).rstrip("/")
         self._headers = dict(headers)
         self._security_schemes = security_schemes
@@ -179,6 +244,47 @@ class _BaseClient(Generic[_HttpxClientT]):
         self._http_client: _HttpxClientT = (
             http_client if http_client is not None else self._new_http_client(follow_redirects=True)
         )
+
+    def _start(self, options: RequestOptions) -> tuple[RequestOptions, _Attempts]:
+        """The call as its attempts send it (with its idempotency key), and its deadline; refuses a closed
+        client before anything else, as httpx would with a bare RuntimeError."""
+        if self._http_client.is_closed:
+            raise ClientClosedError(f"{options.method} {options.path}: the client is closed")
+        deadline = math.inf if self.deadline is None else time.monotonic() + self.deadline
+        header = self.idempotency_header
+        if header is None or options.method in IDEMPOTENT_METHODS:
+            return options, _Attempts(deadline)
+        given = {
+            k.lower()
+            for source in (options.headers, options.extra_headers)
+            if source
+            for k, v in source.items()
+            if v is not NOT_GIVEN
+        }
+        if header.lower() in given:
+            return options, _Attempts(deadline)
+        # One key per logical call: every retry sends the same one, so the server can tell them apart from a
+        # second call.
+        key = {header: str(uuid.uuid4())}
+        return dataclasses.replace(options, headers={**(options.headers or {}), **key}), _Attempts(deadline)
+
+    def _timeout(self, options: RequestOptions, attempts: _Attempts) -> httpx.Timeout:
+        """httpx's per-phase timeout for this attempt; a number also sets the attempt's deadline, which the
+        body is read within. Neither outlasts the call's deadline."""
+        timeout = self.timeout if isinstance(options.timeout, NotGiven) else options.timeout
+        now = time.monotonic()
+        left = attempts.deadline - now
+        attempts.started = now
+        if isinstance(timeout, httpx.Timeout):
+            attempts.attempt_deadline = attempts.deadline
+            if math.isinf(left):
+                return timeout
+            phases = (timeout.connect, timeout.read, timeout.write, timeout.pool)
+            connect, read, write, pool = (left if t is None else min(t, left) for t in phases)
+            return httpx.Timeout(connect=connect, read=read, write=write, pool=pool)
+        whole = min(math.inf if timeout is None else float(timeout), left)
+        attempts.attempt_deadline = now + whole
+        return httpx.Timeout(None if math.isinf(whole) else max(whole, 0.0))
 
     def _choose(self, options: RequestOptions) -> list[tuple[Scheme, tuple[str, ...]]]:
         """The schemes this call sends, by its security (None: the client's default); raises
@@ -232,7 +338,14 @@ class _BaseClient(Generic[_HttpxClientT]):
         self._tokens[key] = (token, renew_at)
         return token
 
-    def _build_request(self, options: RequestOptions, auth: Auth) -> httpx.Request:
+    def _build_request(self, options: RequestOptions, auth: Auth, attempts: _Attempts) -> httpx.Request:
+        try:
+            return self._make_request(options, auth, self._timeout(options, attempts))
+        except (TypeError, ValueError, httpx.InvalidURL) as exc:
+            # A body JSON cannot hold (a set, NaN), a header value that is not text, a URL httpx refuses.
+            raise InvalidRequestError(f"{options.method} {options.path}: cannot build the request: {exc}") from exc
+
+    def _make_request(self, options: RequestOptions, auth: Auth, timeout: httpx.Timeout) -> httpx.Request:
         headers, cookies = options.headers, options.cookies
         merged_headers = self._headers
         if auth.headers or auth.cookies or headers or options.extra_headers or cookies:
@@ -277,7 +390,7 @@ class _BaseClient(Generic[_HttpxClientT]):
             content=body,
             data=form,
             files=file_parts(options.files) if options.files is not None else None,
-            timeout=self.timeout if isinstance(options.timeout, NotGiven) else options.timeout,
+            timeout=timeout,
         )
 
     def _after_attempt(
@@ -286,6 +399,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         """The response when it is final (the result, or an error to raise), else the seconds to wait before
         the next attempt; raises when no response came and none will. Sync and async calls share it, so their
         loops differ only by `await`."""
+        self._log_attempt(attempts, request, outcome, auth)
         if isinstance(outcome, httpx.Response):
             if outcome.status_code == 401 and auth.fetched and not attempts.renewed:
                 # The API refused a fetched token (revoked, or expired early): fetch a new one, once, at once;
@@ -294,33 +408,69 @@ class _BaseClient(Generic[_HttpxClientT]):
                 for key in auth.fetched:
                     self._tokens.pop(key, None)
                 return 0.0
-            if outcome.status_code < 400 or attempts.retries >= self.max_retries or not _should_retry(outcome):
+            if outcome.status_code < 400 or not _should_retry(outcome):
+                return outcome
+            if not (_may_resend(request, outcome) or self._keyed(request)):
                 return outcome
             delay = _retry_delay(attempts.retries, outcome)
+            if not self._time_for_another(attempts, delay):
+                return outcome
         elif isinstance(outcome, (httpx.LocalProtocolError, httpx.UnsupportedProtocol)):
             # The request cannot be sent at all (an illegal header value, a base URL without http(s)://):
             # every attempt would fail the same way, so say why at once instead of retrying.
             raise APIConnectionError(message=f"The request could not be sent: {outcome}", request=request) from outcome
-        elif attempts.retries >= self.max_retries:
-            if isinstance(outcome, httpx.TimeoutException):
-                raise APITimeoutError(request) from outcome
-            raise APIConnectionError(request=request) from outcome
         else:
             delay = _retry_delay(attempts.retries, None)
+            resend = _may_resend(request, outcome) or self._keyed(request)
+            if not resend or not self._time_for_another(attempts, delay):
+                if isinstance(outcome, httpx.TimeoutException):
+                    raise APITimeoutError(request) from outcome
+                raise APIConnectionError(message=f"Connection error: {outcome!r}", request=request) from outcome
         attempts.retries += 1
         return delay
+
+    def _keyed(self, request: httpx.Request) -> bool:
+        """Whether the request carries an idempotency key, so the server does it once however often it is sent."""
+        return self.idempotency_header is not None and self.idempotency_header in request.headers
+
+    def _time_for_another(self, attempts: _Attempts, delay: float) -> bool:
+        return attempts.retries < self.max_retries and time.monotonic() + delay < attempts.deadline
+
+    def _log_attempt(
+        self, attempts: _Attempts, request: httpx.Request, outcome: httpx.Response | httpx.TransportError, auth: Auth
+    ) -> None:
+        if not self._log.isEnabledFor(logging.INFO):
+            return
+        secrets = {name.lower() for name in auth.headers} | _SECRET_HEADERS
+        url = (
+            request.url.copy_with(
+                params=[(k, "[redacted]" if k in auth.query else v) for k, v in request.url.params.multi_items()]
+            )
+            if auth.query
+            else request.url
+        )
+        result = str(outcome.status_code) if isinstance(outcome, httpx.Response) else repr(outcome)
+        elapsed = time.monotonic() - attempts.started
+        self._log.info("%s %s -> %s (attempt %d, %.3f s)", request.method, url, result, attempts.retries + 1, elapsed)
+        if self._log.isEnabledFor(logging.DEBUG):
+            self._log.debug("request headers: %s", _redacted(request.headers, secrets))
+            if isinstance(outcome, httpx.Response):
+                self._log.debug("response headers: %s", _redacted(outcome.headers, secrets))
 
     @staticmethod
     def _result(
         response: httpx.Response,
+        errors: Mapping[str, Any] | None,
         mode: str,
         parse: Callable[[httpx.Response], T],
         wrap: Callable[[httpx.Response, Callable[[httpx.Response], T]], object],
     ) -> T:
         """What the call returns for its final response: raised as an error, parsed, or wrapped unparsed for
         `with_raw_response`/`with_streaming_response` (whose `.parse()` does the same)."""
-        if response.status_code >= 400:
-            raise status_error(response, _error_body(response))
+        if response.status_code >= 400 or response.is_redirect:
+            # A redirect that reaches here was not followed: a 301/302/303 answering a call that is not a GET.
+            body = _error_body(response)
+            raise status_error(response, body, _parsed_error(response.status_code, body, errors))
         return parse(response) if mode == "parsed" else cast(T, wrap(response, parse))
 
 
@@ -338,6 +488,41 @@ def _retry_delay(attempt: int, response: httpx.Response | None) -> float:
             return retry_after
     delay = min(INITIAL_RETRY_DELAY * 2.0**attempt, MAX_RETRY_DELAY)
     return delay * (1 - 0.25 * random.random())
+
+
+def _may_resend(request: httpx.Request, outcome: httpx.Response | httpx.TransportError) -> bool:
+    """Whether sending the request again cannot do twice what it asks: its method is idempotent, it provably
+    never left (no connection was made), or the server says to retry (429/503 with Retry-After, or
+    `x-should-retry: true`). An idempotency key also makes it safe; the caller checks that."""
+    if request.method in IDEMPOTENT_METHODS:
+        return True
+    if isinstance(outcome, httpx.TransportError):
+        return isinstance(outcome, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
+    if outcome.headers.get("x-should-retry") == "true":
+        return True
+    return outcome.status_code in (429, 503) and _retry_after(outcome.headers) is not None
+
+
+def _logger(env_var: str | None) -> logging.Logger:
+    """The package's logger; `<PREFIX>_LOG=info|debug` turns it on (with a handler to stderr if it has none)."""
+    log = logging.getLogger(__name__.rpartition(".")[0] or __name__)
+    level = {"info": logging.INFO, "debug": logging.DEBUG}.get(os.environ.get(env_var or "", "").lower())
+    if level is not None:
+        log.setLevel(level)
+        if not log.handlers:
+            handler = logging.StreamHandler()
+            handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+            log.addHandler(handler)
+    return log
+
+
+def _redacted(headers: httpx.Headers, secrets: set[str]) -> dict[str, str]:
+    return {k: "[redacted]" if k.lower() in secrets else v for k, v in headers.items()}
+
+
+def _follows(request: httpx.Request) -> bool:
+    """GET and HEAD follow every redirect; other methods only those that keep the method (see `_send`)."""
+    return request.method in ("GET", "HEAD")
 
 
 def _should_retry(response: httpx.Response) -> bool:
@@ -382,6 +567,21 @@ def _adapter(cast_to: type[T]) -> pydantic.TypeAdapter[T]:
     if adapter is None:
         adapter = _adapters[cast_to] = pydantic.TypeAdapter(cast_to)
     return adapter
+
+
+def _parsed_error(status: int, body: object | None, errors: Mapping[str, Any] | None) -> object | None:
+    """The error body as the type the spec declares for its status (exact, then `4XX`, then `default`); None
+    when it declares none or the body does not match it (the error is raised all the same)."""
+    import pydantic
+
+    declared = errors or {}
+    error_type = next((declared[k] for k in (str(status), f"{status // 100}XX", "default") if k in declared), None)
+    if error_type is None or body is None:
+        return None
+    try:
+        return cast(object, _adapter(error_type).validate_python(body))
+    except pydantic.ValidationError:
+        return None
 
 
 def _error_body(response: httpx.Response) -> object | None:
@@ -440,27 +640,50 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
     def _request(self, options: RequestOptions, parse: Callable[[httpx.Response], T], streamed: bool = False) -> T:
         """`streamed`: the body is read by `parse` as it arrives (a Stream), not before."""
         mode = response_mode.get()
+        options, attempts = self._start(options)
         chosen = self._choose(options)
-        attempts = _Attempts()
         while True:
             auth = self._authenticate(chosen)
-            request = self._build_request(options, auth)
-            try:
-                outcome: httpx.Response | httpx.TransportError = self._http_client.send(
-                    request, stream=mode == "stream" or streamed
-                )
-            except httpx.TransportError as exc:
-                outcome = exc
+            request = self._build_request(options, auth, attempts)
+            outcome = self._send(request, mode, attempts, streamed)
             after = self._after_attempt(attempts, request, outcome, auth)
             if isinstance(after, httpx.Response):
-                if after.status_code >= 400:
-                    after.read()
                 from ._response import APIResponse
 
-                return self._result(after, mode, parse, APIResponse)
+                return self._result(after, options.errors, mode, parse, APIResponse)
             if isinstance(outcome, httpx.Response):
                 outcome.close()
             time.sleep(after)
+
+    def _send(
+        self, request: httpx.Request, mode: str, attempts: _Attempts, streamed: bool
+    ) -> httpx.Response | httpx.TransportError:
+        """One attempt: the response (its body read unless streamed, within the attempt's deadline), or the
+        transport error that ended it."""
+        http = self._http_client
+        try:
+            response = http.send(request, stream=True, follow_redirects=_follows(request))
+            for _ in range(http.max_redirects):
+                if response.next_request is None or response.status_code not in _SAME_METHOD_REDIRECTS:
+                    break
+                response.close()
+                response = http.send(response.next_request, stream=True, follow_redirects=False)
+        except httpx.TransportError as exc:
+            return exc
+        except httpx.HTTPError as exc:  # too many redirects
+            raise APIConnectionError(message=f"{exc}", request=request) from exc
+        if (mode == "stream" or streamed) and response.status_code < 300:
+            return response
+        response.stream = _DeadlineStream(response.stream, attempts.attempt_deadline, request)
+        try:
+            response.read()
+        except httpx.TransportError as exc:
+            return exc
+        except httpx.DecodingError as exc:
+            raise APIResponseValidationError(response, None, message=f"Cannot decode the response: {exc}") from exc
+        finally:
+            response.close()
+        return response
 
     def get_page(
         self,
@@ -550,27 +773,49 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
     ) -> T:
         """`streamed`: the body is read by `parse` as it arrives (a Stream), not before."""
         mode = response_mode.get()
+        options, attempts = self._start(options)
         chosen = self._choose(options)
-        attempts = _Attempts()
         while True:
             auth = await self._authenticate(chosen)
-            request = self._build_request(options, auth)
-            try:
-                outcome: httpx.Response | httpx.TransportError = await self._http_client.send(
-                    request, stream=mode == "stream" or streamed
-                )
-            except httpx.TransportError as exc:
-                outcome = exc
+            request = self._build_request(options, auth, attempts)
+            outcome = await self._send(request, mode, attempts, streamed)
             after = self._after_attempt(attempts, request, outcome, auth)
             if isinstance(after, httpx.Response):
-                if after.status_code >= 400:
-                    await after.aread()
                 from ._response import AsyncAPIResponse
 
-                return self._result(after, mode, parse, AsyncAPIResponse)
+                return self._result(after, options.errors, mode, parse, AsyncAPIResponse)
             if isinstance(outcome, httpx.Response):
                 await outcome.aclose()
             await _async_sleep(after)
+
+    async def _send(
+        self, request: httpx.Request, mode: str, attempts: _Attempts, streamed: bool
+    ) -> httpx.Response | httpx.TransportError:
+        """The async twin of SyncAPIClient._send."""
+        http = self._http_client
+        try:
+            response = await http.send(request, stream=True, follow_redirects=_follows(request))
+            for _ in range(http.max_redirects):
+                if response.next_request is None or response.status_code not in _SAME_METHOD_REDIRECTS:
+                    break
+                await response.aclose()
+                response = await http.send(response.next_request, stream=True, follow_redirects=False)
+        except httpx.TransportError as exc:
+            return exc
+        except httpx.HTTPError as exc:  # too many redirects
+            raise APIConnectionError(message=f"{exc}", request=request) from exc
+        if (mode == "stream" or streamed) and response.status_code < 300:
+            return response
+        response.stream = _DeadlineStream(response.stream, attempts.attempt_deadline, request)
+        try:
+            await response.aread()
+        except httpx.TransportError as exc:
+            return exc
+        except httpx.DecodingError as exc:
+            raise APIResponseValidationError(response, None, message=f"Cannot decode the response: {exc}") from exc
+        finally:
+            await response.aclose()
+        return response
 
     def get_page(
         self,

@@ -81,6 +81,7 @@ class FeatureJsonschema(SyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: float | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
@@ -89,6 +90,10 @@ class FeatureJsonschema(SyncAPIClient):
         Arguments left out are read from the environment:
         - `bearer_token` from `FEATURE_JSONSCHEMA_API_KEY`
         - `base_url` from `FEATURE_JSONSCHEMA_BASE_URL`, else the URL of `environment` (default: the first one)
+
+        `timeout` (seconds) bounds each attempt, body included; an `httpx.Timeout` bounds each network phase
+        instead. `deadline` (seconds) bounds a whole call: all its attempts and the waits between them.
+        `FEATURE_JSONSCHEMA_LOG=info` (or `debug`) logs each attempt, with credentials redacted.
         """
         self.bearer_token = credential(bearer_token, "FEATURE_JSONSCHEMA_API_KEY")
         self.environment = environment
@@ -105,6 +110,9 @@ class FeatureJsonschema(SyncAPIClient):
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
+            deadline=deadline,
+            idempotency_header=None,
+            log_env="FEATURE_JSONSCHEMA_LOG",
         )
 
     @cached_property
@@ -163,6 +171,7 @@ class FeatureJsonschema(SyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | None | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
     ) -> FeatureJsonschema:
@@ -175,6 +184,7 @@ class FeatureJsonschema(SyncAPIClient):
             base_url=self.base_url if keep_url else base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if max_retries is None else max_retries,
+            deadline=self.deadline if isinstance(deadline, NotGiven) else deadline,
             default_headers={**self._default_headers, **(default_headers or {})},
             http_client=http_client if http_client is not None else self._http_client,
         )
@@ -202,6 +212,7 @@ class AsyncFeatureJsonschema(AsyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: float | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -210,6 +221,10 @@ class AsyncFeatureJsonschema(AsyncAPIClient):
         Arguments left out are read from the environment:
         - `bearer_token` from `FEATURE_JSONSCHEMA_API_KEY`
         - `base_url` from `FEATURE_JSONSCHEMA_BASE_URL`, else the URL of `environment` (default: the first one)
+
+        `timeout` (seconds) bounds each attempt, body included; an `httpx.Timeout` bounds each network phase
+        instead. `deadline` (seconds) bounds a whole call: all its attempts and the waits between them.
+        `FEATURE_JSONSCHEMA_LOG=info` (or `debug`) logs each attempt, with credentials redacted.
         """
         self.bearer_token = credential(bearer_token, "FEATURE_JSONSCHEMA_API_KEY")
         self.environment = environment
@@ -226,6 +241,9 @@ class AsyncFeatureJsonschema(AsyncAPIClient):
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
+            deadline=deadline,
+            idempotency_header=None,
+            log_env="FEATURE_JSONSCHEMA_LOG",
         )
 
     @cached_property
@@ -284,6 +302,7 @@ class AsyncFeatureJsonschema(AsyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | None | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> AsyncFeatureJsonschema:
@@ -296,6 +315,7 @@ class AsyncFeatureJsonschema(AsyncAPIClient):
             base_url=self.base_url if keep_url else base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if max_retries is None else max_retries,
+            deadline=self.deadline if isinstance(deadline, NotGiven) else deadline,
             default_headers={**self._default_headers, **(default_headers or {})},
             http_client=http_client if http_client is not None else self._http_client,
         )

@@ -79,6 +79,7 @@ class FeatureOpenapi32(SyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: float | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
@@ -88,6 +89,10 @@ class FeatureOpenapi32(SyncAPIClient):
         - `bearer_token` from `FEATURE_OPENAPI32_BEARER_TOKEN`
         - `api_key` from `FEATURE_OPENAPI32_API_KEY`
         - `base_url` from `FEATURE_OPENAPI32_BASE_URL`, else the URL of `environment` (default: the first one)
+
+        `timeout` (seconds) bounds each attempt, body included; an `httpx.Timeout` bounds each network phase
+        instead. `deadline` (seconds) bounds a whole call: all its attempts and the waits between them.
+        `FEATURE_OPENAPI32_LOG=info` (or `debug`) logs each attempt, with credentials redacted.
         """
         self.bearer_token = credential(bearer_token, "FEATURE_OPENAPI32_BEARER_TOKEN")
         self.api_key = credential(api_key, "FEATURE_OPENAPI32_API_KEY")
@@ -105,6 +110,9 @@ class FeatureOpenapi32(SyncAPIClient):
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
+            deadline=deadline,
+            idempotency_header=None,
+            log_env="FEATURE_OPENAPI32_LOG",
         )
 
     @cached_property
@@ -134,6 +142,7 @@ class FeatureOpenapi32(SyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | None | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
     ) -> FeatureOpenapi32:
@@ -147,6 +156,7 @@ class FeatureOpenapi32(SyncAPIClient):
             base_url=self.base_url if keep_url else base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if max_retries is None else max_retries,
+            deadline=self.deadline if isinstance(deadline, NotGiven) else deadline,
             default_headers={**self._default_headers, **(default_headers or {})},
             http_client=http_client if http_client is not None else self._http_client,
         )
@@ -176,6 +186,7 @@ class AsyncFeatureOpenapi32(AsyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: float | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -185,6 +196,10 @@ class AsyncFeatureOpenapi32(AsyncAPIClient):
         - `bearer_token` from `FEATURE_OPENAPI32_BEARER_TOKEN`
         - `api_key` from `FEATURE_OPENAPI32_API_KEY`
         - `base_url` from `FEATURE_OPENAPI32_BASE_URL`, else the URL of `environment` (default: the first one)
+
+        `timeout` (seconds) bounds each attempt, body included; an `httpx.Timeout` bounds each network phase
+        instead. `deadline` (seconds) bounds a whole call: all its attempts and the waits between them.
+        `FEATURE_OPENAPI32_LOG=info` (or `debug`) logs each attempt, with credentials redacted.
         """
         self.bearer_token = credential(bearer_token, "FEATURE_OPENAPI32_BEARER_TOKEN")
         self.api_key = credential(api_key, "FEATURE_OPENAPI32_API_KEY")
@@ -202,6 +217,9 @@ class AsyncFeatureOpenapi32(AsyncAPIClient):
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
+            deadline=deadline,
+            idempotency_header=None,
+            log_env="FEATURE_OPENAPI32_LOG",
         )
 
     @cached_property
@@ -231,6 +249,7 @@ class AsyncFeatureOpenapi32(AsyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | None | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> AsyncFeatureOpenapi32:
@@ -244,6 +263,7 @@ class AsyncFeatureOpenapi32(AsyncAPIClient):
             base_url=self.base_url if keep_url else base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if max_retries is None else max_retries,
+            deadline=self.deadline if isinstance(deadline, NotGiven) else deadline,
             default_headers={**self._default_headers, **(default_headers or {})},
             http_client=http_client if http_client is not None else self._http_client,
         )

@@ -78,6 +78,7 @@ class FeatureOperations(SyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: float | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
@@ -86,6 +87,10 @@ class FeatureOperations(SyncAPIClient):
         Arguments left out are read from the environment:
         - `api_key` from `FEATURE_OPERATIONS_API_KEY`
         - `base_url` from `FEATURE_OPERATIONS_BASE_URL`, else the URL of `environment` (default: the first one)
+
+        `timeout` (seconds) bounds each attempt, body included; an `httpx.Timeout` bounds each network phase
+        instead. `deadline` (seconds) bounds a whole call: all its attempts and the waits between them.
+        `FEATURE_OPERATIONS_LOG=info` (or `debug`) logs each attempt, with credentials redacted.
         """
         self.api_key = credential(api_key, "FEATURE_OPERATIONS_API_KEY")
         self.environment = environment
@@ -102,6 +107,9 @@ class FeatureOperations(SyncAPIClient):
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
+            deadline=deadline,
+            idempotency_header=None,
+            log_env="FEATURE_OPERATIONS_LOG",
         )
 
     @cached_property
@@ -136,6 +144,7 @@ class FeatureOperations(SyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | None | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
     ) -> FeatureOperations:
@@ -148,6 +157,7 @@ class FeatureOperations(SyncAPIClient):
             base_url=self.base_url if keep_url else base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if max_retries is None else max_retries,
+            deadline=self.deadline if isinstance(deadline, NotGiven) else deadline,
             default_headers={**self._default_headers, **(default_headers or {})},
             http_client=http_client if http_client is not None else self._http_client,
         )
@@ -175,6 +185,7 @@ class AsyncFeatureOperations(AsyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: float | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -183,6 +194,10 @@ class AsyncFeatureOperations(AsyncAPIClient):
         Arguments left out are read from the environment:
         - `api_key` from `FEATURE_OPERATIONS_API_KEY`
         - `base_url` from `FEATURE_OPERATIONS_BASE_URL`, else the URL of `environment` (default: the first one)
+
+        `timeout` (seconds) bounds each attempt, body included; an `httpx.Timeout` bounds each network phase
+        instead. `deadline` (seconds) bounds a whole call: all its attempts and the waits between them.
+        `FEATURE_OPERATIONS_LOG=info` (or `debug`) logs each attempt, with credentials redacted.
         """
         self.api_key = credential(api_key, "FEATURE_OPERATIONS_API_KEY")
         self.environment = environment
@@ -199,6 +214,9 @@ class AsyncFeatureOperations(AsyncAPIClient):
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
+            deadline=deadline,
+            idempotency_header=None,
+            log_env="FEATURE_OPERATIONS_LOG",
         )
 
     @cached_property
@@ -233,6 +251,7 @@ class AsyncFeatureOperations(AsyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | None | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> AsyncFeatureOperations:
@@ -245,6 +264,7 @@ class AsyncFeatureOperations(AsyncAPIClient):
             base_url=self.base_url if keep_url else base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if max_retries is None else max_retries,
+            deadline=self.deadline if isinstance(deadline, NotGiven) else deadline,
             default_headers={**self._default_headers, **(default_headers or {})},
             http_client=http_client if http_client is not None else self._http_client,
         )

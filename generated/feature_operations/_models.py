@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import cast
+from typing import Any, cast
 
 import pydantic
+from pydantic_core import core_schema
 
-__all__ = ["BaseModel", "discriminate"]
+__all__ = ["UNKNOWN_TAG", "BaseModel", "UnknownInt", "UnknownStr", "UnknownVariant", "discriminate", "keep_tag"]
+
+# The member `discriminate` picks for a tag the union does not list: the UnknownVariant it ends with.
+UNKNOWN_TAG = "UnknownVariant"
 
 
 class BaseModel(pydantic.BaseModel):
@@ -38,9 +42,66 @@ def discriminate(prop: str, mapping: dict[str, str]) -> Callable[[object], str |
             tag = getattr(value, name) if name is not None else (value.model_extra or {}).get(prop)
         else:
             tag = None
-        return mapping.get(tag) if isinstance(tag, str) else None
+        if not isinstance(tag, str):
+            return None  # no tag at all is a malformed value, not a newer one
+        return mapping.get(tag, UNKNOWN_TAG)
 
     return member
+
+
+class _Unknown:
+    """An enum value this client does not know (the server added it after the client was generated): kept as
+    the value it is, of a type distinct from the known values' Literal, so a `match` can tell them apart."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: pydantic.GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        base = core_schema.str_schema(strict=True) if issubclass(cls, str) else core_schema.int_schema(strict=True)
+        return core_schema.no_info_after_validator_function(
+            cls, base, serialization=core_schema.plain_serializer_function_ser_schema(_plain)
+        )
+
+
+def _plain(value: object) -> object:
+    return str(value) if isinstance(value, str) else int(cast(int, value))
+
+
+class UnknownStr(_Unknown, str):
+    """A string enum value outside the known ones."""
+
+
+class UnknownInt(_Unknown, int):
+    """An integer enum value outside the known ones."""
+
+
+class UnknownVariant(BaseModel):
+    """A member of a tagged union this client does not know (the server is newer): never mistaken for a known
+    member. `tag` is the tag it came with, `raw` its payload as received."""
+
+    _tag: str = pydantic.PrivateAttr(default="")
+
+    @property
+    def tag(self) -> str:
+        return self._tag
+
+    @property
+    def raw(self) -> dict[str, object]:
+        return dict(self.model_extra or {})
+
+    @classmethod
+    def tagged_by(cls, prop: str) -> Any:
+        """Annotated metadata of a union's UnknownVariant: records the value of its tag property `prop`."""
+
+        def record(value: UnknownVariant) -> UnknownVariant:
+            tag = value.raw.get(prop)
+            value._tag = tag if isinstance(tag, str) else ""
+            return value
+
+        return pydantic.AfterValidator(record)
+
+
+keep_tag = UnknownVariant.tagged_by
 
 
 def _field_of_alias(model: type[pydantic.BaseModel], alias: str) -> str | None:

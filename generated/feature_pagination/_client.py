@@ -79,6 +79,7 @@ class FeaturePagination(SyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: float | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
@@ -86,6 +87,10 @@ class FeaturePagination(SyncAPIClient):
 
         Arguments left out are read from the environment:
         - `base_url` from `FEATURE_PAGINATION_BASE_URL`, else the URL of `environment` (default: the first one)
+
+        `timeout` (seconds) bounds each attempt, body included; an `httpx.Timeout` bounds each network phase
+        instead. `deadline` (seconds) bounds a whole call: all its attempts and the waits between them.
+        `FEATURE_PAGINATION_LOG=info` (or `debug`) logs each attempt, with credentials redacted.
         """
         self.environment = environment
         self._default_headers = dict(default_headers or {})
@@ -101,6 +106,9 @@ class FeaturePagination(SyncAPIClient):
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
+            deadline=deadline,
+            idempotency_header=None,
+            log_env="FEATURE_PAGINATION_LOG",
         )
 
     @cached_property
@@ -170,6 +178,7 @@ class FeaturePagination(SyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | None | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
     ) -> FeaturePagination:
@@ -181,6 +190,7 @@ class FeaturePagination(SyncAPIClient):
             base_url=self.base_url if keep_url else base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if max_retries is None else max_retries,
+            deadline=self.deadline if isinstance(deadline, NotGiven) else deadline,
             default_headers={**self._default_headers, **(default_headers or {})},
             http_client=http_client if http_client is not None else self._http_client,
         )
@@ -206,6 +216,7 @@ class AsyncFeaturePagination(AsyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: float | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -213,6 +224,10 @@ class AsyncFeaturePagination(AsyncAPIClient):
 
         Arguments left out are read from the environment:
         - `base_url` from `FEATURE_PAGINATION_BASE_URL`, else the URL of `environment` (default: the first one)
+
+        `timeout` (seconds) bounds each attempt, body included; an `httpx.Timeout` bounds each network phase
+        instead. `deadline` (seconds) bounds a whole call: all its attempts and the waits between them.
+        `FEATURE_PAGINATION_LOG=info` (or `debug`) logs each attempt, with credentials redacted.
         """
         self.environment = environment
         self._default_headers = dict(default_headers or {})
@@ -228,6 +243,9 @@ class AsyncFeaturePagination(AsyncAPIClient):
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
+            deadline=deadline,
+            idempotency_header=None,
+            log_env="FEATURE_PAGINATION_LOG",
         )
 
     @cached_property
@@ -297,6 +315,7 @@ class AsyncFeaturePagination(AsyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | None | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> AsyncFeaturePagination:
@@ -308,6 +327,7 @@ class AsyncFeaturePagination(AsyncAPIClient):
             base_url=self.base_url if keep_url else base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if max_retries is None else max_retries,
+            deadline=self.deadline if isinstance(deadline, NotGiven) else deadline,
             default_headers={**self._default_headers, **(default_headers or {})},
             http_client=http_client if http_client is not None else self._http_client,
         )

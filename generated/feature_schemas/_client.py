@@ -70,6 +70,7 @@ class FeatureSchemas(SyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: float | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
@@ -77,6 +78,10 @@ class FeatureSchemas(SyncAPIClient):
 
         Arguments left out are read from the environment:
         - `base_url` from `FEATURE_SCHEMAS_BASE_URL`, else the URL of `environment` (default: the first one)
+
+        `timeout` (seconds) bounds each attempt, body included; an `httpx.Timeout` bounds each network phase
+        instead. `deadline` (seconds) bounds a whole call: all its attempts and the waits between them.
+        `FEATURE_SCHEMAS_LOG=info` (or `debug`) logs each attempt, with credentials redacted.
         """
         self.environment = environment
         self._default_headers = dict(default_headers or {})
@@ -92,6 +97,9 @@ class FeatureSchemas(SyncAPIClient):
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
+            deadline=deadline,
+            idempotency_header=None,
+            log_env="FEATURE_SCHEMAS_LOG",
         )
 
     @cached_property
@@ -107,6 +115,7 @@ class FeatureSchemas(SyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | None | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
     ) -> FeatureSchemas:
@@ -118,6 +127,7 @@ class FeatureSchemas(SyncAPIClient):
             base_url=self.base_url if keep_url else base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if max_retries is None else max_retries,
+            deadline=self.deadline if isinstance(deadline, NotGiven) else deadline,
             default_headers={**self._default_headers, **(default_headers or {})},
             http_client=http_client if http_client is not None else self._http_client,
         )
@@ -143,6 +153,7 @@ class AsyncFeatureSchemas(AsyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: float | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -150,6 +161,10 @@ class AsyncFeatureSchemas(AsyncAPIClient):
 
         Arguments left out are read from the environment:
         - `base_url` from `FEATURE_SCHEMAS_BASE_URL`, else the URL of `environment` (default: the first one)
+
+        `timeout` (seconds) bounds each attempt, body included; an `httpx.Timeout` bounds each network phase
+        instead. `deadline` (seconds) bounds a whole call: all its attempts and the waits between them.
+        `FEATURE_SCHEMAS_LOG=info` (or `debug`) logs each attempt, with credentials redacted.
         """
         self.environment = environment
         self._default_headers = dict(default_headers or {})
@@ -165,6 +180,9 @@ class AsyncFeatureSchemas(AsyncAPIClient):
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
+            deadline=deadline,
+            idempotency_header=None,
+            log_env="FEATURE_SCHEMAS_LOG",
         )
 
     @cached_property
@@ -180,6 +198,7 @@ class AsyncFeatureSchemas(AsyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | None | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> AsyncFeatureSchemas:
@@ -191,6 +210,7 @@ class AsyncFeatureSchemas(AsyncAPIClient):
             base_url=self.base_url if keep_url else base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if max_retries is None else max_retries,
+            deadline=self.deadline if isinstance(deadline, NotGiven) else deadline,
             default_headers={**self._default_headers, **(default_headers or {})},
             http_client=http_client if http_client is not None else self._http_client,
         )

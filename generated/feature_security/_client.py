@@ -114,6 +114,7 @@ class FeatureSecurity(SyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: float | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
@@ -133,6 +134,10 @@ class FeatureSecurity(SyncAPIClient):
         - `client_id` from `FEATURE_SECURITY_CLIENT_ID`
         - `client_secret` from `FEATURE_SECURITY_CLIENT_SECRET`
         - `base_url` from `FEATURE_SECURITY_BASE_URL`, else the URL of `environment` (default: the first one)
+
+        `timeout` (seconds) bounds each attempt, body included; an `httpx.Timeout` bounds each network phase
+        instead. `deadline` (seconds) bounds a whole call: all its attempts and the waits between them.
+        `FEATURE_SECURITY_LOG=info` (or `debug`) logs each attempt, with credentials redacted.
         """
         self.app_key = credential(app_key, "FEATURE_SECURITY_API_KEY")
         self.app_token = credential(app_token, "FEATURE_SECURITY_APP_TOKEN")
@@ -160,6 +165,9 @@ class FeatureSecurity(SyncAPIClient):
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
+            deadline=deadline,
+            idempotency_header=None,
+            log_env="FEATURE_SECURITY_LOG",
         )
 
     @cached_property
@@ -235,6 +243,7 @@ class FeatureSecurity(SyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | None | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
     ) -> FeatureSecurity:
@@ -260,6 +269,7 @@ class FeatureSecurity(SyncAPIClient):
             base_url=self.base_url if keep_url else base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if max_retries is None else max_retries,
+            deadline=self.deadline if isinstance(deadline, NotGiven) else deadline,
             default_headers={**self._default_headers, **(default_headers or {})},
             http_client=http_client if http_client is not None else self._http_client,
         )
@@ -309,6 +319,7 @@ class AsyncFeatureSecurity(AsyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: float | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -328,6 +339,10 @@ class AsyncFeatureSecurity(AsyncAPIClient):
         - `client_id` from `FEATURE_SECURITY_CLIENT_ID`
         - `client_secret` from `FEATURE_SECURITY_CLIENT_SECRET`
         - `base_url` from `FEATURE_SECURITY_BASE_URL`, else the URL of `environment` (default: the first one)
+
+        `timeout` (seconds) bounds each attempt, body included; an `httpx.Timeout` bounds each network phase
+        instead. `deadline` (seconds) bounds a whole call: all its attempts and the waits between them.
+        `FEATURE_SECURITY_LOG=info` (or `debug`) logs each attempt, with credentials redacted.
         """
         self.app_key = credential(app_key, "FEATURE_SECURITY_API_KEY")
         self.app_token = credential(app_token, "FEATURE_SECURITY_APP_TOKEN")
@@ -355,6 +370,9 @@ class AsyncFeatureSecurity(AsyncAPIClient):
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
+            deadline=deadline,
+            idempotency_header=None,
+            log_env="FEATURE_SECURITY_LOG",
         )
 
     @cached_property
@@ -430,6 +448,7 @@ class AsyncFeatureSecurity(AsyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | None | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> AsyncFeatureSecurity:
@@ -455,6 +474,7 @@ class AsyncFeatureSecurity(AsyncAPIClient):
             base_url=self.base_url if keep_url else base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if max_retries is None else max_retries,
+            deadline=self.deadline if isinstance(deadline, NotGiven) else deadline,
             default_headers={**self._default_headers, **(default_headers or {})},
             http_client=http_client if http_client is not None else self._http_client,
         )

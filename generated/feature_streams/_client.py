@@ -75,6 +75,7 @@ class FeatureStreams(SyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: float | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
@@ -82,6 +83,10 @@ class FeatureStreams(SyncAPIClient):
 
         Arguments left out are read from the environment:
         - `base_url` from `FEATURE_STREAMS_BASE_URL`, else the URL of `environment` (default: the first one)
+
+        `timeout` (seconds) bounds each attempt, body included; an `httpx.Timeout` bounds each network phase
+        instead. `deadline` (seconds) bounds a whole call: all its attempts and the waits between them.
+        `FEATURE_STREAMS_LOG=info` (or `debug`) logs each attempt, with credentials redacted.
         """
         self.environment = environment
         self._default_headers = dict(default_headers or {})
@@ -97,6 +102,9 @@ class FeatureStreams(SyncAPIClient):
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
+            deadline=deadline,
+            idempotency_header=None,
+            log_env="FEATURE_STREAMS_LOG",
         )
 
     @cached_property
@@ -142,6 +150,7 @@ class FeatureStreams(SyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | None | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
     ) -> FeatureStreams:
@@ -153,6 +162,7 @@ class FeatureStreams(SyncAPIClient):
             base_url=self.base_url if keep_url else base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if max_retries is None else max_retries,
+            deadline=self.deadline if isinstance(deadline, NotGiven) else deadline,
             default_headers={**self._default_headers, **(default_headers or {})},
             http_client=http_client if http_client is not None else self._http_client,
         )
@@ -178,6 +188,7 @@ class AsyncFeatureStreams(AsyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: float | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -185,6 +196,10 @@ class AsyncFeatureStreams(AsyncAPIClient):
 
         Arguments left out are read from the environment:
         - `base_url` from `FEATURE_STREAMS_BASE_URL`, else the URL of `environment` (default: the first one)
+
+        `timeout` (seconds) bounds each attempt, body included; an `httpx.Timeout` bounds each network phase
+        instead. `deadline` (seconds) bounds a whole call: all its attempts and the waits between them.
+        `FEATURE_STREAMS_LOG=info` (or `debug`) logs each attempt, with credentials redacted.
         """
         self.environment = environment
         self._default_headers = dict(default_headers or {})
@@ -200,6 +215,9 @@ class AsyncFeatureStreams(AsyncAPIClient):
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
+            deadline=deadline,
+            idempotency_header=None,
+            log_env="FEATURE_STREAMS_LOG",
         )
 
     @cached_property
@@ -245,6 +263,7 @@ class AsyncFeatureStreams(AsyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | None | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> AsyncFeatureStreams:
@@ -256,6 +275,7 @@ class AsyncFeatureStreams(AsyncAPIClient):
             base_url=self.base_url if keep_url else base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if max_retries is None else max_retries,
+            deadline=self.deadline if isinstance(deadline, NotGiven) else deadline,
             default_headers={**self._default_headers, **(default_headers or {})},
             http_client=http_client if http_client is not None else self._http_client,
         )

@@ -12,8 +12,10 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConflictError",
     "InternalServerError",
+    "InvalidRequestError",
     "MissingCredentialsError",
     "NotFoundError",
     "PaginationError",
@@ -52,6 +54,15 @@ class StreamError(SDKError):
     """A streamed response held an item that cannot be read (the items before it were delivered)."""
 
 
+class InvalidRequestError(SDKError, ValueError):
+    """The call's arguments cannot make a request (a body JSON cannot encode, an empty path value, a URL
+    httpx refuses); raised before anything is sent. A ValueError too, as such errors were before."""
+
+
+class ClientClosedError(SDKError):
+    """A call was made on a client after `close()` (or after its `with` block ended)."""
+
+
 class APIError(SDKError):
     """A request was made and did not give a usable result."""
 
@@ -80,15 +91,21 @@ class APIResponseValidationError(APIError):
 
 
 class APIStatusError(APIError):
-    """The API answered with a 4xx or 5xx status."""
+    """The API answered with a 4xx or 5xx status (or a redirect a call that is not a GET does not follow)."""
 
     response: httpx.Response
     status_code: int
+    parsed: object | None
+    """The body parsed into the model the spec declares for this status of this operation; None when it
+    declares none, or the body does not match it (`body` holds it as JSON or text either way)."""
 
-    def __init__(self, message: str, *, response: httpx.Response, body: object | None) -> None:
+    def __init__(
+        self, message: str, *, response: httpx.Response, body: object | None, parsed: object | None = None
+    ) -> None:
         super().__init__(message, response.request, body=body)
         self.response = response
         self.status_code = response.status_code
+        self.parsed = parsed
 
 
 class APIConnectionError(APIError):
@@ -146,11 +163,11 @@ STATUS_ERRORS: dict[int, type[APIStatusError]] = {
 }
 
 
-def status_error(response: httpx.Response, body: object | None) -> APIStatusError:
+def status_error(response: httpx.Response, body: object | None, parsed: object | None = None) -> APIStatusError:
     if response.status_code >= 500:
         error_class: type[APIStatusError] = InternalServerError
     else:
         error_class = STATUS_ERRORS.get(response.status_code, APIStatusError)
     detail = f": {body}" if body not in (None, "", {}) else ""
     message = f"{response.request.method} {response.request.url} returned {response.status_code}{detail}"
-    return error_class(message, response=response, body=body)
+    return error_class(message, response=response, body=body, parsed=parsed)

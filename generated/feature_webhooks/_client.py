@@ -73,6 +73,7 @@ class FeatureWebhooks(SyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: float | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
@@ -81,6 +82,10 @@ class FeatureWebhooks(SyncAPIClient):
         Arguments left out are read from the environment:
         - `webhook_key` from `FEATURE_WEBHOOKS_WEBHOOK_KEY`
         - `base_url` from `FEATURE_WEBHOOKS_BASE_URL`, else the URL of `environment` (default: the first one)
+
+        `timeout` (seconds) bounds each attempt, body included; an `httpx.Timeout` bounds each network phase
+        instead. `deadline` (seconds) bounds a whole call: all its attempts and the waits between them.
+        `FEATURE_WEBHOOKS_LOG=info` (or `debug`) logs each attempt, with credentials redacted.
         """
         self.webhook_key = credential(webhook_key, "FEATURE_WEBHOOKS_WEBHOOK_KEY")
         self.environment = environment
@@ -97,6 +102,9 @@ class FeatureWebhooks(SyncAPIClient):
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
+            deadline=deadline,
+            idempotency_header=None,
+            log_env="FEATURE_WEBHOOKS_LOG",
         )
 
     @cached_property
@@ -119,6 +127,7 @@ class FeatureWebhooks(SyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | None | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
     ) -> FeatureWebhooks:
@@ -131,6 +140,7 @@ class FeatureWebhooks(SyncAPIClient):
             base_url=self.base_url if keep_url else base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if max_retries is None else max_retries,
+            deadline=self.deadline if isinstance(deadline, NotGiven) else deadline,
             default_headers={**self._default_headers, **(default_headers or {})},
             http_client=http_client if http_client is not None else self._http_client,
         )
@@ -158,6 +168,7 @@ class AsyncFeatureWebhooks(AsyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: float | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -166,6 +177,10 @@ class AsyncFeatureWebhooks(AsyncAPIClient):
         Arguments left out are read from the environment:
         - `webhook_key` from `FEATURE_WEBHOOKS_WEBHOOK_KEY`
         - `base_url` from `FEATURE_WEBHOOKS_BASE_URL`, else the URL of `environment` (default: the first one)
+
+        `timeout` (seconds) bounds each attempt, body included; an `httpx.Timeout` bounds each network phase
+        instead. `deadline` (seconds) bounds a whole call: all its attempts and the waits between them.
+        `FEATURE_WEBHOOKS_LOG=info` (or `debug`) logs each attempt, with credentials redacted.
         """
         self.webhook_key = credential(webhook_key, "FEATURE_WEBHOOKS_WEBHOOK_KEY")
         self.environment = environment
@@ -182,6 +197,9 @@ class AsyncFeatureWebhooks(AsyncAPIClient):
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
+            deadline=deadline,
+            idempotency_header=None,
+            log_env="FEATURE_WEBHOOKS_LOG",
         )
 
     @cached_property
@@ -204,6 +222,7 @@ class AsyncFeatureWebhooks(AsyncAPIClient):
         base_url: str | httpx.URL | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        deadline: float | None | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> AsyncFeatureWebhooks:
@@ -216,6 +235,7 @@ class AsyncFeatureWebhooks(AsyncAPIClient):
             base_url=self.base_url if keep_url else base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if max_retries is None else max_retries,
+            deadline=self.deadline if isinstance(deadline, NotGiven) else deadline,
             default_headers={**self._default_headers, **(default_headers or {})},
             http_client=http_client if http_client is not None else self._http_client,
         )

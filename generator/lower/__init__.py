@@ -31,6 +31,9 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 # Class names the runtime defines, and names a types/ module imports; a schema must not take them.
 RUNTIME_NAMES = {
     "BaseModel",
+    "UnknownStr",
+    "UnknownInt",
+    "UnknownVariant",
     "NotGiven",
     "APIResponse",
     "AsyncAPIResponse",
@@ -73,6 +76,7 @@ class Options:
     webhook_scheme: str = ""  # how webhooks are signed (a key of lower.webhooks.SCHEMES); "": not checked
     pagination_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # offset_params, cursor_params
     pagination_operations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # "GET /x" -> settings
+    idempotency_header: str | None = None  # None: a header parameter of the spec named like Idempotency-Key
 
 
 def lower(spec: Spec, options: Options) -> Sdk:
@@ -277,6 +281,7 @@ class _Lowering:
             environment_names=tuple(env.name for env in environments) or ("default",),
             client_doc=doc or "API client.",
             env_prefix=env_prefix,
+            idempotency_header=literal(self.options.idempotency_header or self.operations.idempotency_header),
             version=literal(version),
             user_agent=literal(f"{package}/{version}"),
             header=header,

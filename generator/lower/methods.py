@@ -30,7 +30,7 @@ from ..pointers import tokens
 from .names import Namespace, pascal
 from .operations import MethodDraft
 from .pagination import PageDraft
-from .printing import AnnotationPrinter, Imports, docstring, literal, markdown
+from .printing import AnnotationPrinter, Imports, docstring, literal, markdown, unknown_of
 from .streams import StreamDraft
 from .types import NONE
 from .webhooks import SCHEMES
@@ -95,6 +95,7 @@ class ResourceBuilder:
         self.spec_file = spec_file
         self.module_of = module_of
         self.aliases = aliases
+        self.open_enums = {name: unknown for name, t in aliases.items() if (unknown := unknown_of(t))}
         self.field_names = field_names
         self.class_names = class_names
 
@@ -122,7 +123,9 @@ class ResourceBuilder:
             raise SpecError(self.spec_file, "", f"override alias {'.'.join(module[1:] + (clash,))!r} is already taken")
         member_names |= set(aliases)
         # Inside the class body a method called `list` hides the builtin in the annotations that follow it.
-        output = AnnotationPrinter(self.module_of, prefix, input_side=False, shadowed=member_names)
+        output = AnnotationPrinter(
+            self.module_of, prefix, input_side=False, shadowed=member_names, open_enums=self.open_enums
+        )
         input_ = AnnotationPrinter(self.module_of, prefix, input_side=True, shadowed=member_names)
         methods = tuple(self._method(m, imports, output, input_, prefix, member_names) for m in node.methods)
         webhooks = self._webhooks(node.webhooks, imports, output, prefix) if node.webhooks is not None else None
@@ -284,6 +287,7 @@ class ResourceBuilder:
             stream=self._stream_keywords(stream, output, imports, prefix, shadowed) if stream is not None else (),
             options=tuple(p.py_name for p in params if p.location == Location.OPTION),
             security=draft.security or "",
+            errors=self._errors(draft, output, imports, shadowed),
         )
 
     def _stream_keywords(
@@ -312,6 +316,14 @@ class ResourceBuilder:
     def _attributes(self, steps: tuple[tuple[str, str], ...]) -> str:
         names = [self.field_names[step] for step in steps]
         return "(" + ", ".join(literal(name) for name in names) + ("," if len(names) == 1 else "") + ")"
+
+    @staticmethod
+    def _errors(draft: MethodDraft, output: AnnotationPrinter, imports: Imports, shadowed: set[str]) -> str:
+        if not draft.errors:
+            return ""
+        printer = output.scoped(shadowed)
+        entries = (f"{literal(code)}: {printer.print_value(expr, imports)}" for code, expr in draft.errors)
+        return "{" + ", ".join(entries) + "}"
 
     def _page_request(self, draft: MethodDraft, pagination: Pagination) -> PageRequest:
         """How the runtime finds a page's items, and which strategy gives the next page."""

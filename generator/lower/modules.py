@@ -24,7 +24,7 @@ from ..ir import (
     walk,
 )
 from .names import Namespace, field_name, module_name, snake
-from .printing import AnnotationPrinter, Imports, docstring, literal
+from .printing import AnnotationPrinter, Imports, docstring, literal, unknown_of
 from .types import NO_DEFAULT, DefinitionDraft, PropertyDraft
 
 # Names an annotation in a types/ module can use as a bare name; a field called one of them would shadow it
@@ -127,7 +127,10 @@ class ModuleBuilder:
     def __init__(self, drafts: dict[str, DefinitionDraft], module_of: dict[str, str]) -> None:
         self.drafts = drafts
         self.module_of = module_of
-        self.output = AnnotationPrinter(module_of, "..", input_side=False)
+        open_enums = {n: u for n, d in drafts.items() if d.kind == "alias" and (u := unknown_of(d.type))}
+        # Models are what responses are read into: their enums are open. Aliases are shared by both sides.
+        self.output = AnnotationPrinter(module_of, "..", input_side=False, open_enums=open_enums)
+        self.alias = AnnotationPrinter(module_of, "..", input_side=False)
         self.input = AnnotationPrinter(module_of, "..", input_side=True)
 
     def build(self) -> tuple[TypeModule, ...]:
@@ -165,7 +168,7 @@ class ModuleBuilder:
         doc = docstring(draft.description)
         if draft.kind == "alias":
             assert draft.type is not None
-            printer = self.input if draft.input_side else self.output
+            printer = self.input if draft.input_side else self.alias
             imports.need("TypeAlias")
             return Alias(draft.name, draft.type, printer.print(draft.type, imports, stem), doc)
         if draft.kind == "typeddict":

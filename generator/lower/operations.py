@@ -52,6 +52,8 @@ def param_name(names: Namespace, wire: str, fallback: str, classes: Namespace) -
 IGNORED_HEADERS = {"accept", "content-type", "authorization"}
 # Computed by the HTTP layer from the request itself; a value given by the caller could only be wrong.
 COMPUTED_HEADERS = {"content-length", "host", "transfer-encoding"}
+# Idempotency-Key (the IETF draft), X-Idempotency-Key, idempotency_key...
+_IDEMPOTENCY = re.compile(r"(x-)?idempotency[-_]?key", re.IGNORECASE)
 
 
 @dataclass
@@ -94,6 +96,7 @@ class MethodDraft:
     aliases: tuple[str, ...] = ()  # other names for the method, from the override table
     security: str = ""  # source of the requirement list passed to the client; "" for the client's default
     summary: str = ""  # raw spec text: the operation's summary, else its description's first line
+    errors: tuple[tuple[str, TypeExpr], ...] = ()  # error status -> the declared type of its JSON body
 
 
 def media_kind(media_type: str) -> str:
@@ -122,6 +125,7 @@ class OperationLowering:
         self.components = api.components
         self.warnings: list[str] = []
         self.widenings = schemas.widenings
+        self.idempotency_header: str | None = None  # the first header parameter named like Idempotency-Key
 
     def lower(self, key: OperationKey, operation: Any, path_item: Any, name: str, type_hint: str) -> MethodDraft:
         path, method, ptr = key.path, key.method, key.pointer
@@ -158,6 +162,7 @@ class OperationLowering:
             operation_id=operation.operationId,
             stream=self._stream,
             summary=(operation.summary or operation.description or f"{method.upper()} {path}").strip().split("\n")[0],
+            errors=self._errors(operation, ptr),
         )
         if method == "get" and self._stream is None:
             query = [
@@ -185,6 +190,8 @@ class OperationLowering:
         for (wire, location), (param_ptr, param) in merged.items():
             if location == "header" and wire.lower() in IGNORED_HEADERS | COMPUTED_HEADERS:
                 continue
+            if location == "header" and self.idempotency_header is None and _IDEMPOTENCY.fullmatch(wire):
+                self.idempotency_header = wire
             schema = param.param_schema
             schema_ptr = param_ptr + "/schema"
             serialized = False  # described by `content`: the value is sent as that media type's text
@@ -459,6 +466,24 @@ class OperationLowering:
         except pydantic.ValidationError:
             raise Unsupported(ptr, "not a schema") from None
         return self.schemas.type_of(schema, hint, ptr, input_side=False)
+
+    def _errors(self, operation: Any, ptr: str) -> tuple[tuple[str, TypeExpr], ...]:
+        """The error statuses whose JSON body the spec types by a component schema (an inline one is left as
+        the decoded JSON: naming a model after each error status of each operation would be noise)."""
+        errors: list[tuple[str, TypeExpr]] = []
+        for code, response in (operation.responses or {}).items():
+            code = str(code).upper() if str(code) != "default" else "default"
+            if not (code[:1] in ("4", "5") or code == "default"):
+                continue
+            response_ptr = f"{ptr}/responses/{escape(str(code))}"
+            if is_reference(response):
+                response_ptr, response = self._resolve_component(response.ref, "responses", response_ptr)
+            json = [m for m in sorted(response.content or {}) if _response_kind(m) == "json"]
+            schema = (response.content or {})[json[0]].media_type_schema if json else None
+            if schema is not None and is_reference(schema):
+                media_ptr = f"{response_ptr}/content/{escape(json[0])}/schema"
+                errors.append((code, self.schemas.type_of(schema, "Error", media_ptr, input_side=False)))
+        return tuple(sorted(errors))
 
     def _castable(self, returns: TypeExpr, ptr: str) -> TypeExpr:
         """The runtime is told what to parse as `type[T]`, which type checkers refuse for a Literal: a response

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -111,10 +111,14 @@ class AnnotationPrinter:
         input_side: bool,
         shadowed: Iterable[str] = (),
         as_value: bool = False,
+        open_enums: Mapping[str, str] | None = None,
     ) -> None:
         self.model_module = model_module  # class name -> types module stem
         self.package_prefix = package_prefix  # relative path from the printing module to the package root
         self.input_side = input_side
+        # Where a response is read, enums are open (see `unknown_of`): for each enum alias, its unknown type.
+        # None where they stay closed: request inputs, and aliases, which both sides share.
+        self.open_enums = open_enums
         self.shadowed = frozenset(shadowed) & SHADOWABLE
         self.as_value = as_value
         self._table = {**_OUTPUT, **(_INPUT if input_side else {}), **(_VALUE if as_value else {})}
@@ -128,6 +132,7 @@ class AnnotationPrinter:
             input_side=self.input_side,
             shadowed=shadowed,
             as_value=self.as_value,
+            open_enums=self.open_enums,
         )
 
     def print(self, expr: TypeExpr, imports: Imports, home: str | None = None) -> str:
@@ -142,7 +147,12 @@ class AnnotationPrinter:
         """The type as a runtime value (for `cast_to=`): unions spelled with typing.Union, which type
         checkers accept as values whatever the members are (`Annotated[...] | None` they reject)."""
         value = AnnotationPrinter(
-            self.model_module, self.package_prefix, input_side=self.input_side, shadowed=self.shadowed, as_value=True
+            self.model_module,
+            self.package_prefix,
+            input_side=self.input_side,
+            shadowed=self.shadowed,
+            as_value=True,
+            open_enums=self.open_enums,
         )
         return value.print(expr, imports)
 
@@ -162,13 +172,27 @@ class AnnotationPrinter:
     def name_used(self, name: str) -> None:
         self._used.add(name)
 
+    def runtime_model(self, name: str, imports: Imports, home: str | None) -> str:
+        """A name from the runtime's `_models` (types modules sit one package deeper)."""
+        imports.add(f"{self.package_prefix}_models" if home is None else ".._models", name)
+        self._used.add(name)
+        return name
+
+    def opened(self, printed: str, unknown: str | None, imports: Imports, home: str | None) -> str:
+        """An enum's annotation where a response is read: its known values, or the unknown type of its base."""
+        if unknown is None or self.open_enums is None or self.input_side:
+            return printed
+        other = self.runtime_model(unknown, imports, home)
+        if self.as_value:
+            return f"{self.name('Union', imports)}[{printed}, {other}]"
+        return f"{printed} | {other}"
+
     def discriminated(self, expr: UnionOf, imports: Imports, home: str | None) -> str:
         """pydantic picks the member by the tag property's value; a callable discriminator works whether or not
         the members type their tag property as a Literal, and maps many tag values to one member."""
         for name in ("Annotated", "Tag", "Discriminator"):
             self.name(name, imports)
-        imports.add(f"{self.package_prefix}_models" if home is None else ".._models", "discriminate")
-        self._used.add("discriminate")
+        self.runtime_model("discriminate", imports, home)
         members: list[str] = []
         mapping: list[str] = []
         for member, tags in zip(expr.members, expr.tags, strict=True):
@@ -176,6 +200,12 @@ class AnnotationPrinter:
             members.append(f"Annotated[{printed}, Tag({literal(printed)})]")
             mapping.extend(f"{literal(tag)}: {literal(printed)}" for tag in tags)
         assert expr.discriminator is not None
+        # A tag the spec does not list (a member the server added since) selects an explicit unknown member
+        # that keeps the payload, never a wrong one.
+        unknown = self.runtime_model("UnknownVariant", imports, home)
+        keep = self.runtime_model("keep_tag", imports, home)
+        # (The tag comes last: pydantic reads it from the outermost schema, which keep_tag's validator wraps.)
+        members.append(f"Annotated[{unknown}, {keep}({literal(expr.discriminator)}), Tag({literal(unknown)})]")
         selector = f"discriminate({literal(expr.discriminator)}, {{{', '.join(mapping)}}})"
         return f"Annotated[{' | '.join(members)}, Discriminator({selector})]"
 
@@ -189,7 +219,7 @@ def _model_ref(p: AnnotationPrinter, expr: ModelRef, imports: Imports, home: str
     p.name_used(expr.name)
     if module != home:
         imports.add(f"{p.package_prefix}types.{module}" if home is None else f".{module}", expr.name)
-    return expr.name
+    return p.opened(expr.name, (p.open_enums or {}).get(expr.name), imports, home)
 
 
 def _list(p: AnnotationPrinter, expr: ListOf, imports: Imports, home: str | None) -> str:
@@ -207,7 +237,20 @@ def _dict(p: AnnotationPrinter, expr: DictOf, imports: Imports, home: str | None
 
 def _literal(p: AnnotationPrinter, expr: LiteralOf, imports: Imports, home: str | None) -> str:
     p.name("Literal", imports)
-    return f"Literal[{', '.join(literal(v) for v in expr.values)}]"
+    return p.opened(f"Literal[{', '.join(literal(v) for v in expr.values)}]", unknown_of(expr), imports, home)
+
+
+def unknown_of(expr: TypeExpr | None) -> str | None:
+    """The runtime type of the values an enum may gain, when it is one: two or more strings, or integers.
+    A single value is a tag or a constant (a discriminated union's members tell themselves apart by it), so it
+    stays as it is."""
+    if not isinstance(expr, LiteralOf) or len(expr.values) < 2:
+        return None
+    if all(isinstance(v, str) for v in expr.values):
+        return "UnknownStr"
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in expr.values):
+        return "UnknownInt"
+    return None
 
 
 def _nullable(p: AnnotationPrinter, expr: Nullable, imports: Imports, home: str | None) -> str:

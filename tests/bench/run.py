@@ -6,6 +6,7 @@ tests/bench/RESULTS.md.
    spec and the newest Dodo spec, sdkforge and openapi-python-client (each with its default formatting).
 2. Import time of the generated packages (and of the official SDK) in fresh interpreters.
 3. Per-call client overhead over `httpx.MockTransport` (see percall.py).
+4. Load against a local keep-alive server: 32 threads x 100 calls, 1,000 concurrent async calls (see load.py).
 
 sdkforge generates from the project venv; openapi-python-client, and the generated clients when imported
 and called, run in venvs of their own under .venv-bench/ (created when missing).
@@ -180,6 +181,21 @@ def per_call_us(python: Path, path: Path, repeats: int) -> dict[str, float]:
     return result
 
 
+def load_seconds(python: Path, path: Path) -> dict[str, float | bool]:
+    out = subprocess.run(
+        [python, Path(__file__).with_name("load.py")],
+        cwd=tempfile.gettempdir(),
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(path), str(Path(__file__).parent)])},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"bench: load.py failed:\n{out.stderr[-3000:]}")
+    result: dict[str, float | bool] = json.loads(out.stdout)
+    return result
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values)
 
@@ -195,6 +211,7 @@ def report(
     tops: dict[str, list[tuple[int, str]]],
     calls: dict[str, float],
     load: tuple[tuple[float, ...], tuple[float, ...]],
+    under_load: dict[str, float | bool],
 ) -> str:
     command = "python -m tests.bench.run" + (f" {shlex.join(args.argv)}" if args.argv else "")
     lines = [
@@ -286,7 +303,22 @@ def report(
         f"| official `dodopayments`, `_strict_response_validation=True` | {calls['official_strict']:.0f}"
         f" | {calls['official_strict'] / bare:.2f}x | reference | |",
         "",
+        "## Load",
+        "",
+        "One client against a local keep-alive `http.server` (in the same process) answering the payment above;"
+        " wall seconds, one run.",
+        "",
+        "| case | sdkforge (s) | official (s) | ours vs official | file descriptors left open |",
+        "| --- | ---: | ---: | ---: | --- |",
     ]
+    for case, label in (
+        ("threads", "32 threads x 100 calls, one sync client"),
+        ("async", "1,000 concurrent async calls"),
+    ):
+        ours_s, theirs_s = float(under_load[f"ours_{case}"]), float(under_load[f"official_{case}"])
+        leaks = f"ours {under_load['ours_leaked_fds']}, official {under_load['official_leaked_fds']}"
+        lines.append(f"| {label} | {ours_s:.2f} | {theirs_s:.2f} | {ours_s / theirs_s:.2f}x | {leaks} |")
+    lines.append("")
     if max(load[0][0], load[1][0]) > (os.cpu_count() or 1) * 0.5:
         lines += [
             "Note: the machine was busy (load average above half the CPU count); treat these numbers as noisy.",
@@ -369,7 +401,9 @@ def main(argv: list[str] | None = None) -> int:
         tops = {"github_rest": importtime_top(runtime, "github_rest", github_dir)}
         tops["dodo_payments"] = importtime_top(runtime, "dodo_payments", dodo_dir)
         calls = per_call_us(runtime, dodo_dir, args.runs * 2 + 1)
-        text = report(args, cases, imports, tops, calls, (load_start, os.getloadavg()))
+        print("bench: load", file=sys.stderr)
+        under_load = load_seconds(runtime, dodo_dir)
+        text = report(args, cases, imports, tops, calls, (load_start, os.getloadavg()), under_load)
 
     print(text)
     args.out.write_text(text, encoding="utf-8")

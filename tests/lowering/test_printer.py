@@ -137,7 +137,8 @@ def test_reference_from_another_types_module_is_a_sibling_import() -> None:
 def test_discriminated_union_on_the_response_side_is_annotated_with_a_callable_discriminator() -> None:
     text, imports = printed(PETS)
     assert text == (
-        "Annotated[Annotated[Cat, Tag('Cat')] | Annotated[Dog, Tag('Dog')], "
+        "Annotated[Annotated[Cat, Tag('Cat')] | Annotated[Dog, Tag('Dog')] | "
+        "Annotated[UnknownVariant, keep_tag('kind'), Tag('UnknownVariant')], "
         "Discriminator(discriminate('kind', {'cat': 'Cat', 'dog': 'Dog', 'puppy': 'Dog'}))]"
     )
     assert imports == (
@@ -145,7 +146,7 @@ def test_discriminated_union_on_the_response_side_is_annotated_with_a_callable_d
         "",
         "from pydantic import Discriminator, Tag",
         "",
-        "from .._models import discriminate",
+        "from .._models import UnknownVariant, discriminate, keep_tag",
         "from ..types.cat import Cat",
         "from ..types.dog import Dog",
     )
@@ -155,7 +156,7 @@ def test_discriminated_union_in_a_types_module_imports_its_members_as_siblings()
     _, imports = printed(PETS, home="cat")
     assert "from .dog import Dog" in imports
     assert not any(line.endswith(" Cat") for line in imports)  # printed into Cat's own module
-    assert "from .._models import discriminate" in imports
+    assert "from .._models import UnknownVariant, discriminate, keep_tag" in imports
 
 
 @pytest.mark.parametrize(
@@ -289,7 +290,7 @@ def test_types_module_imports_through_the_lowering(tmp_path: Path) -> None:
         "",
         "from pydantic import Field",
         "",
-        "from .._models import BaseModel",
+        "from .._models import BaseModel, UnknownStr",  # its enum is open: it is a response model
         "from .pet import Pet",
     )
 
@@ -331,3 +332,28 @@ def test_docstring(parts: tuple[str | None, ...], body: str) -> None:
 
 def test_comment_is_one_safe_line() -> None:
     assert comment("a\nb\r\n  c\x00d") == "a b c d"
+
+
+def test_an_enum_is_open_where_a_response_is_read_and_closed_in_a_request() -> None:
+    colours = LiteralOf(("red", "green"))
+
+    def opened(side: str) -> str:
+        imports = Imports()
+        printer = AnnotationPrinter({}, "..", input_side=side == "input", open_enums={})
+        return printer.print(colours, imports)
+
+    assert opened("output") == "Literal['red', 'green'] | UnknownStr"
+    assert opened("input") == "Literal['red', 'green']"
+    # A single value is a tag or a constant: a union's members tell themselves apart by it.
+    single = AnnotationPrinter({}, "..", input_side=False, open_enums={}).print(LiteralOf(("card",)), Imports())
+    assert single == "Literal['card']"
+    numbers = AnnotationPrinter({}, "..", input_side=False, open_enums={}).print(LiteralOf((1, 2)), Imports())
+    assert numbers == "Literal[1, 2] | UnknownInt"
+
+
+def test_a_reference_to_an_enum_alias_is_opened_on_the_response_side_only() -> None:
+    printer = AnnotationPrinter({"Kind": "kind"}, "..", input_side=False, open_enums={"Kind": "UnknownStr"})
+    imports = Imports()
+    assert printer.print(ModelRef("Kind"), imports, home="widget") == "Kind | UnknownStr"
+    assert (".._models", "UnknownStr") in imports.names
+    assert printer.print_value(ModelRef("Kind"), Imports()) == "Union[Kind, UnknownStr]"

@@ -139,10 +139,16 @@ def test_optional_field_with_default_keeps_the_default(tmp_path: Path) -> None:
 
 # --- enums and const -----------------------------------------------------------------------------------------
 
+# Holder is a response model: an enum of strings or integers there also takes the values it may gain.
 ENUMS = [
-    case({"enum": ["a", "b"]}, LiteralOf(("a", "b")), "Literal['a', 'b']", "an enum is a Literal"),
-    case({"type": "string", "enum": ["b", "a", "b"]}, LiteralOf(("b", "a")), "Literal['b', 'a']", "enum values once"),
-    case({"enum": [1, 2]}, LiteralOf((1, 2)), "Literal[1, 2]", "an integer enum is a Literal"),
+    case({"enum": ["a", "b"]}, LiteralOf(("a", "b")), "Literal['a', 'b'] | UnknownStr", "an enum is an open Literal"),
+    case(
+        {"type": "string", "enum": ["b", "a", "b"]},
+        LiteralOf(("b", "a")),
+        "Literal['b', 'a'] | UnknownStr",
+        "enum values once",
+    ),
+    case({"enum": [1, 2]}, LiteralOf((1, 2)), "Literal[1, 2] | UnknownInt", "an integer enum is open"),
     case({"enum": [True]}, LiteralOf((True,)), "Literal[True]", "a boolean enum is a Literal"),
     case({"const": "x"}, LiteralOf(("x",)), "Literal['x']", "a scalar const is a one-value Literal"),
     case({"const": 3}, LiteralOf((3,)), "Literal[3]", "an integer const is a Literal"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .._models import BaseModel
+from .._models import BaseModel, UnknownStr
 from .kind import Kind
 
 __all__ = ["Widget"]
@@ -10,5 +10,5 @@ __all__ = ["Widget"]
 
 class Widget(BaseModel):
     id: str | None = None
-    kind: Kind | None = None
+    kind: Kind | UnknownStr | None = None
     """A `$ref` with a sibling that constrains it (3.1 applies both)."""

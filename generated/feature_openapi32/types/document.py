@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .._models import BaseModel
+from .._models import BaseModel, UnknownStr
 
 __all__ = ["Document"]
 
@@ -12,4 +12,4 @@ __all__ = ["Document"]
 class Document(BaseModel):
     id: str
     title: str
-    status: Literal["draft", "published"] | None = None
+    status: Literal["draft", "published"] | UnknownStr | None = None

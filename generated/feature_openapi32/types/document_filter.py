@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Literal, TypedDict
 
-from .._models import BaseModel
+from .._models import BaseModel, UnknownStr
 from .._types import NotRequired
 
 __all__ = ["DocumentFilter", "DocumentFilterParam"]
 
 
 class DocumentFilter(BaseModel):
-    status: Literal["draft", "published"] | None = None
+    status: Literal["draft", "published"] | UnknownStr | None = None
     title_contains: str | None = None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, TypedDict
 
-from .._models import BaseModel
+from .._models import BaseModel, UnknownStr
 from .._types import NotRequired
 
 __all__ = ["Dimensions", "DimensionsParam"]
@@ -13,7 +13,7 @@ __all__ = ["Dimensions", "DimensionsParam"]
 class Dimensions(BaseModel):
     width: float
     height: float
-    unit: Literal["cm", "in"] = "cm"
+    unit: Literal["cm", "in"] | UnknownStr = "cm"
 
 
 class DimensionsParam(TypedDict):

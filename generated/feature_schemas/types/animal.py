@@ -6,7 +6,7 @@ from typing import Annotated, TypeAlias
 
 from pydantic import Discriminator, Tag
 
-from .._models import discriminate
+from .._models import UnknownVariant, discriminate, keep_tag
 from .bird import Bird, BirdParam
 from .cat import Cat, CatParam
 from .dog import Dog, DogParam
@@ -14,7 +14,10 @@ from .dog import Dog, DogParam
 __all__ = ["Animal", "AnimalParam"]
 
 Animal: TypeAlias = Annotated[
-    Annotated[Cat, Tag("Cat")] | Annotated[Dog, Tag("Dog")] | Annotated[Bird, Tag("Bird")],
+    Annotated[Cat, Tag("Cat")]
+    | Annotated[Dog, Tag("Dog")]
+    | Annotated[Bird, Tag("Bird")]
+    | Annotated[UnknownVariant, keep_tag("kind"), Tag("UnknownVariant")],
     Discriminator(discriminate("kind", {"cat": "Cat", "kitten": "Cat", "dog": "Dog", "bird": "Bird"})),
 ]
 """oneOf with an explicit discriminator and mapping."""

@@ -6,7 +6,7 @@ from typing import Annotated, Literal, TypeAlias, TypedDict
 
 from pydantic import Discriminator, Tag
 
-from .._models import BaseModel, discriminate
+from .._models import BaseModel, UnknownVariant, discriminate, keep_tag
 
 __all__ = ["ToyBall", "ToyRope", "Toy", "ToyBallParam", "ToyRopeParam", "ToyParam"]
 
@@ -22,7 +22,9 @@ class ToyRope(BaseModel):
 
 
 Toy: TypeAlias = Annotated[
-    Annotated[ToyBall, Tag("ToyBall")] | Annotated[ToyRope, Tag("ToyRope")],
+    Annotated[ToyBall, Tag("ToyBall")]
+    | Annotated[ToyRope, Tag("ToyRope")]
+    | Annotated[UnknownVariant, keep_tag("type"), Tag("UnknownVariant")],
     Discriminator(discriminate("type", {"ball": "ToyBall", "rope": "ToyRope"})),
 ]
 """oneOf whose members carry a const tag, so the discriminator is implied."""

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from .._models import BaseModel
+from .._models import BaseModel, UnknownInt, UnknownStr
 from .._types import NotRequired
 from .animal import Animal, AnimalParam
 from .awkward_names import AwkwardNames, AwkwardNamesParam
@@ -48,8 +48,8 @@ class Zoo(BaseModel):
     labels: dict[str, object] | None = None
     """Free-form object."""
 
-    status: ZooStatus | None = None
-    rating: Rating | None = None
+    status: ZooStatus | UnknownStr | None = None
+    rating: Rating | UnknownInt | None = None
     schema_version: Literal[2] | None = None
     """A const becomes a one-value Literal."""
 

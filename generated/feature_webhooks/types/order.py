@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .._models import BaseModel
+from .._models import BaseModel, UnknownStr
 
 __all__ = ["Order"]
 
@@ -12,4 +12,4 @@ __all__ = ["Order"]
 class Order(BaseModel):
     order_id: str
     total: int
-    status: Literal["open", "shipped"] | None = None
+    status: Literal["open", "shipped"] | UnknownStr | None = None

@@ -6,7 +6,7 @@ from typing import Annotated, TypeAlias
 
 from pydantic import Discriminator, Tag
 
-from .._models import discriminate
+from .._models import UnknownVariant, discriminate, keep_tag
 from .order_created_webhook_event import OrderCreatedWebhookEvent
 from .order_shipped_webhook_event import OrderShippedWebhookEvent
 from .ping import Ping
@@ -16,7 +16,8 @@ __all__ = ["UnwrapWebhookEvent"]
 UnwrapWebhookEvent: TypeAlias = Annotated[
     Annotated[OrderCreatedWebhookEvent, Tag("OrderCreatedWebhookEvent")]
     | Annotated[OrderShippedWebhookEvent, Tag("OrderShippedWebhookEvent")]
-    | Annotated[Ping, Tag("Ping")],
+    | Annotated[Ping, Tag("Ping")]
+    | Annotated[UnknownVariant, keep_tag("type"), Tag("UnknownVariant")],
     Discriminator(
         discriminate(
             "type",

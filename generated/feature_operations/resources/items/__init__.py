@@ -18,6 +18,7 @@ from ..._response import (
 )
 from ..._types import NOT_GIVEN, Body, FileContent, Headers, NoneType, NotGiven, Query, Timeout
 from ...types.dimensions import DimensionsParam
+from ...types.error import Error
 from ...types.item import Item
 from ...types.items_list_filter_param import ItemsListFilterParam
 from ...types.items_list_response import ItemsListResponse
@@ -114,6 +115,7 @@ class ItemsResource(SyncAPIResource):
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
+            errors={"default": Error},
         )
 
     def create(
@@ -181,6 +183,7 @@ class ItemsResource(SyncAPIResource):
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
+            errors={"404": Error},
         )
 
     def replace(
@@ -458,6 +461,7 @@ class AsyncItemsResource(AsyncAPIResource):
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
+            errors={"default": Error},
         )
 
     async def create(
@@ -525,6 +529,7 @@ class AsyncItemsResource(AsyncAPIResource):
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
+            errors={"404": Error},
         )
 
     async def replace(
