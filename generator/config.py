@@ -13,6 +13,7 @@ env_prefix = "MY_API_"                  # default: from the package name
 overrides = "my_api"                    # a table under [tool.sdkforge.overrides], or an inline table
 pagination = {page_params = ["p"]}      # page-number query parameters (default: page, page_number, ...); [] = off
 ref_roots = ["../shared-schemas"]       # folders besides the spec's own that a $ref may read (also top-level)
+changelog = "CHANGELOG.md"              # each generate appends the change report of the surface under the version
 
 [tool.sdkforge.overrides.my_api]
 "GET /checkout/supported_countries" = "misc.list_supported_countries"
@@ -37,7 +38,7 @@ from .pointers import pointer
 @dataclass(frozen=True)
 class Target:
     spec: Path
-    spec_label: str  # how the spec is named in messages and file headers
+    spec_label: str  # how the spec is named in messages
     output: Path
     package: str
     client_name: str | None = None
@@ -48,6 +49,8 @@ class Target:
     strict: bool = False  # every widening is an error
     page_params: tuple[str, ...] | None = None
     ref_roots: tuple[Path, ...] = ()  # folders besides the spec's own that its `$ref`s may read
+    source: str = ""  # how file headers name the spec: as the config does, or its file name; never cwd-relative
+    changelog: Path | None = None  # a markdown file the change report is appended to on every generate
 
     @property
     def package_dir(self) -> Path:
@@ -129,6 +132,7 @@ def targets_from_settings(settings: dict[str, Any], root: Path, where: str) -> l
             Target(
                 spec=spec,
                 spec_label=label_for(spec, root),
+                source=Path(entry["spec"]).as_posix(),
                 output=root / entry["output"],
                 package=entry["package"],
                 client_name=entry.get("client_name"),
@@ -139,6 +143,7 @@ def targets_from_settings(settings: dict[str, Any], root: Path, where: str) -> l
                 strict=bool(entry.get("strict", settings.get("strict", False))),
                 page_params=_page_params(entry.get("pagination"), where, at),
                 ref_roots=_ref_roots(entry.get("ref_roots", settings.get("ref_roots", [])), root, where, at),
+                changelog=_changelog(entry.get("changelog"), root, where, at),
             )
         )
     return targets
@@ -157,3 +162,11 @@ def _ref_roots(value: object, root: Path, where: str, at: str) -> tuple[Path, ..
     if not isinstance(value, list) or not all(isinstance(folder, str) for folder in value):
         raise SpecError(where, at + "/ref_roots", "expected a list of folders (relative to the config file)")
     return tuple(root / folder for folder in value)
+
+
+def _changelog(value: object, root: Path, where: str, at: str) -> Path | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise SpecError(where, at + "/changelog", "expected a file name (relative to the config file)")
+    return root / value

@@ -378,7 +378,9 @@ class Sdk:
     client_doc: str  # the client classes' docstring body
     env_prefix: str
     version: str  # Python literal source
-    user_agent: str  # Python literal source
+    user_agent: str  # Python expression (of `__version__`, which _client.py imports)
+    spec_version: str  # info.version, raw: only the manifest prints it
+    spec_sha256: str  # of the spec and every file it references: only the manifest prints it
     header: tuple[str, ...]  # comment lines at the top of every file
     environments: tuple[Environment, ...]  # the first is the default
     security: Security
