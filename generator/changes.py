@@ -134,7 +134,7 @@ def _index(names: list[str], name: str) -> int:
 
 def _types(old: dict[str, Any], new: dict[str, Any]) -> Iterator[Change]:
     before, after = old["types"], new["types"]
-    sides = (_sides(old), _sides(new))
+    used = (sides(old), sides(new))
     for name in sorted(before.keys() - after.keys()):
         yield Change("type removed", f"types.{name}", True, reason="importing it fails")
     for name in sorted(after.keys() - before.keys()):
@@ -144,7 +144,7 @@ def _types(old: dict[str, Any], new: dict[str, Any]) -> Iterator[Change]:
         if was["kind"] != now["kind"]:
             yield Change("type kind changed", where, True, was["kind"], now["kind"], "it is another kind of type")
         elif was["kind"] == "alias":
-            for side in sorted(sides[0].get(name, {SEND, READ}) | sides[1].get(name, set())):
+            for side in sorted(used[0].get(name, {SEND, READ}) | used[1].get(name, set())):
                 yield from _type_changes("type", where, was, now, side, (before, after))
         else:
             yield from _fields(where, was, now, READ if was["kind"] == "model" else SEND, (before, after))
@@ -322,7 +322,7 @@ def _same_shape(dst: dict[str, Any], src: dict[str, Any], dst_types: dict[str, A
     return all(_assignable(s, d, src_types, dst_types) and _assignable(d, s, dst_types, src_types) for d, s in pairs)
 
 
-def _sides(document: dict[str, Any]) -> dict[str, set[str]]:
+def sides(document: dict[str, Any]) -> dict[str, set[str]]:
     """For each named type, whether callers send it (parameters, TypedDict keys) or read it (model fields)."""
     sides: dict[str, set[str]] = {}
     types = document["types"]

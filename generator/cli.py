@@ -201,13 +201,13 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         if args.fail_on and report:
             status = 1
-        outcome = check_target(target, files, args.quiet) if args.command == "check" else write_target(target, files)
-        if outcome != 0 and outcome > status:
-            status = outcome
+        if args.command == "check":
+            outcome = check_target(target, files, args.quiet)
+        else:
+            outcome = write_target(target, files, seconds if not args.quiet else None)
         if outcome == 2:
             return 2
-        if args.command == "generate" and not args.quiet:
-            print(f"sdkforge: {target.package_dir}: {seconds:.2f} s", file=sys.stderr)
+        status = max(status, outcome)
     return status
 
 
@@ -222,17 +222,19 @@ def check_target(target: Target, files: dict[str, str], quiet: bool) -> int:
     return 0
 
 
-def write_target(target: Target, files: dict[str, str]) -> int:
+def write_target(target: Target, files: dict[str, str], seconds: float | None) -> int:
+    """Writes the package; prints a summary unless `seconds` is None (quiet)."""
     try:
         written, unchanged, removed = emit.write(files, target.package_dir)
     except OSError as exc:
         print(f"sdkforge: error: {target.package_dir}: cannot write: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    print(
-        f"sdkforge: {target.package_dir}: {written} written, {unchanged} unchanged, {removed} removed"
-        f" ({len(files)} files)",
-        file=sys.stderr,
-    )
+    if seconds is not None:
+        print(
+            f"sdkforge: {target.package_dir}: {written} written, {unchanged} unchanged, {removed} removed"
+            f" ({len(files)} files, {seconds:.2f} s)",
+            file=sys.stderr,
+        )
     return 0
 
 
