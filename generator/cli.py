@@ -156,7 +156,7 @@ def build(target: Target, quiet: bool = False) -> dict[str, str]:
     with recursion_headroom():
         files = emit.format_sources(render(sdk), target.formatter)
     notes = [("warning: ", sdk.warnings), ("widened ", sdk.widened), ("skipped ", sdk.skipped)]
-    for prefix, lines in notes[: 1 if quiet else 3]:
+    for prefix, lines in notes[: 0 if quiet else 3]:
         for line in lines:
             print(f"sdkforge: {target.package}: {prefix}{line}", file=sys.stderr)
     return files

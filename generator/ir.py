@@ -159,6 +159,7 @@ class TypeModule:
     name: str  # module file stem
     imports: tuple[str, ...]  # complete import lines
     definitions: tuple[Definition, ...]
+    exports: tuple[str, ...]  # __all__, in the order ruff's default rules want
 
 
 # --- Operations -------------------------------------------------------------------------------------------
@@ -387,7 +388,8 @@ class Sdk:
     resources: tuple[Resource, ...]  # top level, in spec order; each holds its children
     resource_imports: tuple[str, ...]  # import lines of the top-level resource classes, sorted
     type_modules: tuple[TypeModule, ...]
-    type_exports: tuple[tuple[str, str], ...]  # (public name, module stem) for types/__init__
+    type_exports: tuple[tuple[str, str], ...]  # (public name, module stem) for types/__init__, by module
+    type_all: tuple[str, ...]  # types/__init__'s __all__
     exceptions: tuple[str, ...]  # the error classes the package exports (the runtime's _exceptions.__all__)
     exports: tuple[str, ...]  # the package's __all__
     widened: tuple[str, ...]  # schemas typed more widely than the spec says: "[kind] pointer: reason"

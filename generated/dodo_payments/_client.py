@@ -9,14 +9,22 @@ from typing import TYPE_CHECKING, Literal
 
 import httpx
 
-from ._base_client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncAPIClient, SyncAPIClient
+from ._base_client import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    AsyncAPIClient,
+    SyncAPIClient,
+)
 from ._exceptions import SDKError
 from ._security import HttpToken, Scheme, Security, required_credential
 from ._types import NOT_GIVEN, NotGiven, Timeout
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from .resources.credit_entitlements import AsyncCreditEntitlementsResource, CreditEntitlementsResource
+    from .resources.credit_entitlements import (
+        AsyncCreditEntitlementsResource,
+        CreditEntitlementsResource,
+    )
 
 __all__ = ["ENVIRONMENTS", "AsyncDodoPayments", "DodoPayments"]
 

@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
+import importlib
 import os
-import sys
+import typing
 from collections.abc import Mapping
-from typing import IO, Any, Final, Literal, Union
+from typing import IO, TYPE_CHECKING, Any, Final, Literal
 
 import httpx
 
-if sys.version_info >= (3, 11):
-    from typing import NotRequired
-else:  # pydantic depends on typing_extensions, so it is there on 3.10
-    from typing_extensions import NotRequired
+if TYPE_CHECKING:
+    from typing import NotRequired, Self
+else:
+    # Not a version check or a typing_extensions import, which ruff's default rules (Python 3.11+) flag; on 3.10
+    # typing_extensions is there, as pydantic depends on it.
+    NotRequired = getattr(typing, "NotRequired", None) or importlib.import_module("typing_extensions").NotRequired
 
 __all__ = [
     "NOT_GIVEN",
     "BinaryContent",
     "Body",
-    "NoneType",
     "FileContent",
     "FileTypes",
     "Headers",
+    "NoneType",
     "NotGiven",
     "NotRequired",
     "Query",
@@ -40,7 +43,7 @@ class NotGiven:
 
     _instance: NotGiven | None = None
 
-    def __new__(cls) -> NotGiven:
+    def __new__(cls) -> Self:
         # One instance, so `is NOT_GIVEN` holds even after copy or pickle.
         if cls._instance is None:
             cls._instance = super().__new__(cls)
@@ -60,11 +63,11 @@ NOT_GIVEN: Final = NotGiven()
 
 Headers = Mapping[str, str]
 Query = Mapping[str, object]
-Timeout = Union[float, httpx.Timeout, None]
+Timeout = float | httpx.Timeout | None
 
-FileContent = Union[IO[bytes], bytes]
+FileContent = IO[bytes] | bytes
 # A file part: the content alone, or (filename, content) or (filename, content, content type).
-FileTypes = Union[FileContent, tuple[str | None, FileContent], tuple[str | None, FileContent, str | None]]
+FileTypes = FileContent | tuple[str | None, FileContent] | tuple[str | None, FileContent, str | None]
 
 Body = Mapping[str, Any]
 

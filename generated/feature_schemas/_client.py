@@ -9,7 +9,12 @@ from typing import TYPE_CHECKING, Literal
 
 import httpx
 
-from ._base_client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncAPIClient, SyncAPIClient
+from ._base_client import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    AsyncAPIClient,
+    SyncAPIClient,
+)
 from ._exceptions import SDKError
 from ._security import Scheme, Security
 from ._types import NOT_GIVEN, NotGiven, Timeout

@@ -15,7 +15,12 @@ from urllib.parse import quote, quote_plus
 
 import httpx
 
-from ._exceptions import APIConnectionError, APIResponseValidationError, APITimeoutError, status_error
+from ._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APITimeoutError,
+    status_error,
+)
 from ._files import file_parts
 from ._qs import DeepObject, Delimited, JsonParam, QueryPairs, add_query, form_value
 from ._security import Auth, ClientCredentials, Scheme, Security, basic, choose
@@ -24,6 +29,8 @@ from ._types import NOT_GIVEN, BinaryContent, Body, Headers, NotGiven, Query, Ti
 
 if TYPE_CHECKING:
     # pydantic is imported on first use, not with the package: `import <package>` stays fast.
+    from typing import Self
+
     import pydantic
     from typing_extensions import Unpack
 
@@ -483,7 +490,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         if self._owns_http_client:
             self._http_client.close()
 
-    def __enter__(self: _SyncClientT) -> _SyncClientT:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
@@ -573,7 +580,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         if self._owns_http_client:
             await self._http_client.aclose()
 
-    async def __aenter__(self: _AsyncClientT) -> _AsyncClientT:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(
@@ -591,7 +598,3 @@ async def _resolved(value: object) -> object:
         if inspect.isawaitable(value):
             value = await value
     return value
-
-
-_SyncClientT = TypeVar("_SyncClientT", bound=SyncAPIClient)
-_AsyncClientT = TypeVar("_AsyncClientT", bound=AsyncAPIClient)

@@ -9,9 +9,22 @@ from typing import TYPE_CHECKING, Literal
 
 import httpx
 
-from ._base_client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AsyncAPIClient, SyncAPIClient
+from ._base_client import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    AsyncAPIClient,
+    SyncAPIClient,
+)
 from ._exceptions import SDKError
-from ._security import ApiKey, ClientCredentials, HttpBasic, HttpToken, Scheme, Security, credential
+from ._security import (
+    ApiKey,
+    ClientCredentials,
+    HttpBasic,
+    HttpToken,
+    Scheme,
+    Security,
+    credential,
+)
 from ._types import NOT_GIVEN, NotGiven, Timeout
 from ._version import __version__
 

@@ -16,7 +16,7 @@ from .methods import ResourceBuilder, Tree, class_names
 from .modules import ANNOTATION_NAMES, ModuleBuilder, assign_modules
 from .names import Namespace, class_name, identifier, pascal, snake
 from .operations import OperationLowering, returns_collection
-from .printing import IMPORTABLE_NAMES, comment, docstring, literal, natural
+from .printing import IMPORTABLE_NAMES, comment, docstring, dunder_all, literal, natural
 from .problems import Unsupported, Widenings
 from .resources import CLIENT_ATTRS, OperationKey, place_operations
 from .security import SecurityLowering
@@ -250,6 +250,7 @@ class _Lowering:
             ),
             type_modules=type_modules,
             type_exports=exports,
+            type_all=dunder_all(name for name, _ in exports),
             exceptions=runtime_exports("_exceptions"),
             exports=_package_exports(client_name),
             widened=tuple(comment(str(w)) for w in self.widenings.found),
@@ -283,7 +284,7 @@ def _package_exports(client_name: str) -> tuple[str, ...]:
     """The package's `__all__`, sorted as ruff's RUF022 wants it: constants, then classes, then the rest."""
     names = {"ENVIRONMENTS", "NOT_GIVEN", "NotGiven", "APIResponse", "AsyncAPIResponse", "__version__"}
     names |= {client_name, f"Async{client_name}", f"{client_name}Error", *runtime_exports("_exceptions")}
-    return tuple(sorted(names, key=lambda name: (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)))
+    return dunder_all(names)
 
 
 def _client_form(is_async: bool, client_name: str, security: Security, resources: tuple[Resource, ...]) -> ClientForm:

@@ -28,7 +28,7 @@ from ..ir import (
 from ..pointers import tokens
 from .names import Namespace, pascal
 from .operations import MethodDraft
-from .printing import AnnotationPrinter, Imports, docstring, literal
+from .printing import AnnotationPrinter, Imports, docstring, dunder_all, literal
 from .types import NONE
 
 
@@ -132,7 +132,7 @@ class ResourceBuilder:
             methods=methods,
             children=built_children,
             forms=tuple(_form(is_async, class_name, methods, built_children) for is_async in (False, True)),
-            exports=(f"Async{class_name}", class_name),
+            exports=dunder_all((f"Async{class_name}", class_name)),
             imports=imports.lines(),
             type_checking_imports=type_checking,
         )

@@ -24,7 +24,7 @@ from ..ir import (
     walk,
 )
 from .names import Namespace, field_name, module_name, snake
-from .printing import AnnotationPrinter, Imports, docstring, literal
+from .printing import AnnotationPrinter, Imports, docstring, dunder_all, literal
 from .types import NO_DEFAULT, DefinitionDraft, PropertyDraft
 
 # Names an annotation in a types/ module can use as a bare name; a field called one of them would shadow it
@@ -139,7 +139,7 @@ class ModuleBuilder:
             imports = Imports()
             names = self._ordered(by_module[stem], stem)
             definitions = tuple(self._definition(self.drafts[n], imports, stem) for n in names)
-            modules.append(TypeModule(stem, imports.lines(), definitions))
+            modules.append(TypeModule(stem, imports.lines(), definitions, dunder_all(d.name for d in definitions)))
         return tuple(modules)
 
     def _ordered(self, names: list[str], stem: str) -> list[str]:

@@ -81,6 +81,15 @@ class Imports:
         return tuple(lines)
 
 
+def dunder_all(names: Iterable[str]) -> tuple[str, ...]:
+    """Sorted as ruff's default rules want an `__all__` (RUF022): constants, classes, the rest; naturally."""
+    return tuple(sorted(names, key=lambda n: (not n.isupper(), not n[:1].isupper(), _natural_cased(n))))
+
+
+def _natural_cased(text: str) -> tuple[tuple[int, str | int], ...]:
+    return tuple((1, int(part)) if part.isdigit() else (0, part) for part in re.split(r"(\d+)", text) if part)
+
+
 @cache
 def natural(text: str) -> tuple[tuple[int, str | int], ...]:
     """Sort key as isort and ruff order imports: case-insensitive, numbers as numbers (`x2` before `x10`)."""
@@ -237,17 +246,17 @@ def _input_union(p: AnnotationPrinter, expr: UnionOf, imports: Imports, home: st
     return " | ".join(p.print(m, imports, home) for m in expr.members)  # a request needs no discriminator
 
 
+# Values are evaluated at run time: `X | Y` of classes and typing forms works from Python 3.10 on, and ruff's
+# default rules flag `Union[...]` (UP007).
 def _value_nullable(p: AnnotationPrinter, expr: Nullable, imports: Imports, home: str | None) -> str:
-    p.name("Union", imports)
     p.name_used("None")
-    return f"Union[{p.print(expr.inner, imports, home)}, None]"
+    return f"{p.print(expr.inner, imports, home)} | None"
 
 
 def _value_union(p: AnnotationPrinter, expr: UnionOf, imports: Imports, home: str | None) -> str:
     if expr.discriminator and not p.input_side:
         return p.discriminated(expr, imports, home)
-    p.name("Union", imports)
-    return f"Union[{', '.join(p.print(m, imports, home) for m in expr.members)}]"
+    return " | ".join(p.print(m, imports, home) for m in expr.members)
 
 
 _Printer = Callable[[AnnotationPrinter, Any, Imports, "str | None"], str]

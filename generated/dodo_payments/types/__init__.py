@@ -7,7 +7,9 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .customer_credit_balance_response import CustomerCreditBalanceResponse as CustomerCreditBalanceResponse
+    from .customer_credit_balance_response import (
+        CustomerCreditBalanceResponse as CustomerCreditBalanceResponse,
+    )
 
 _MODULES: dict[str, str] = {
     "CustomerCreditBalanceResponse": "customer_credit_balance_response",

@@ -11,8 +11,12 @@ if TYPE_CHECKING:
     from .conflicting import Conflicting as Conflicting
     from .empty import Empty as Empty
     from .empty import EmptyParam as EmptyParam
-    from .filters_retrieve_color_param import FiltersRetrieveColorParam as FiltersRetrieveColorParam
-    from .filters_retrieve_where_param import FiltersRetrieveWhereParam as FiltersRetrieveWhereParam
+    from .filters_retrieve_color_param import (
+        FiltersRetrieveColorParam as FiltersRetrieveColorParam,
+    )
+    from .filters_retrieve_where_param import (
+        FiltersRetrieveWhereParam as FiltersRetrieveWhereParam,
+    )
     from .kind import Kind as Kind
     from .maybe_short import MaybeShort as MaybeShort
     from .meta import Meta as Meta
@@ -20,7 +24,9 @@ if TYPE_CHECKING:
     from .shapes import Shapes as Shapes
     from .shapes import ShapesConditional as ShapesConditional
     from .shapes import ShapesDependent as ShapesDependent
-    from .shapes_create_params_param import ShapesCreateParamsParam as ShapesCreateParamsParam
+    from .shapes_create_params_param import (
+        ShapesCreateParamsParam as ShapesCreateParamsParam,
+    )
     from .short import Short as Short
     from .tagged import Tagged as Tagged
     from .tree_node import TreeNode as TreeNode
@@ -60,8 +66,8 @@ __all__ = [
     "Nested",
     "Shapes",
     "ShapesConditional",
-    "ShapesDependent",
     "ShapesCreateParamsParam",
+    "ShapesDependent",
     "Short",
     "Tagged",
     "TreeNode",

@@ -12,7 +12,7 @@ from .short import Short
 from .tagged import Tagged
 from .widget import Widget
 
-__all__ = ["Shapes", "ShapesDependent", "ShapesConditional"]
+__all__ = ["Shapes", "ShapesConditional", "ShapesDependent"]
 
 
 class Shapes(BaseModel):

@@ -16,7 +16,7 @@ from .._types import NOT_GIVEN, Headers, NotGiven, Query, Timeout
 from ..types.document import Document
 from ..types.document_filter import DocumentFilterParam
 
-__all__ = ["AsyncArchiveResource", "ArchiveResource"]
+__all__ = ["ArchiveResource", "AsyncArchiveResource"]
 
 
 class ArchiveResource(SyncAPIResource):

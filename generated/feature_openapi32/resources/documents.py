@@ -14,7 +14,16 @@ from .._response import (
     to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
-from .._types import NOT_GIVEN, BinaryContent, Body, Headers, NoneType, NotGiven, Query, Timeout
+from .._types import (
+    NOT_GIVEN,
+    BinaryContent,
+    Body,
+    Headers,
+    NoneType,
+    NotGiven,
+    Query,
+    Timeout,
+)
 from ..types.document import Document
 from ..types.match import Match
 

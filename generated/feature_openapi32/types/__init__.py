@@ -10,8 +10,12 @@ if TYPE_CHECKING:
     from .document import Document as Document
     from .document_filter import DocumentFilter as DocumentFilter
     from .document_filter import DocumentFilterParam as DocumentFilterParam
-    from .documents_link_params_param import DocumentsLinkParamsParam as DocumentsLinkParamsParam
-    from .documents_query_search_params_param import DocumentsQuerySearchParamsParam as DocumentsQuerySearchParamsParam
+    from .documents_link_params_param import (
+        DocumentsLinkParamsParam as DocumentsLinkParamsParam,
+    )
+    from .documents_query_search_params_param import (
+        DocumentsQuerySearchParamsParam as DocumentsQuerySearchParamsParam,
+    )
     from .match import Match as Match
 
 _MODULES: dict[str, str] = {

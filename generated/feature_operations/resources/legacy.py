@@ -14,7 +14,9 @@ from .._response import (
     to_streamed_response_wrapper,
 )
 from .._types import NOT_GIVEN, Headers, NotGiven, Query, Timeout
-from ..types.legacy_retrieve_export_response_item import LegacyRetrieveExportResponseItem
+from ..types.legacy_retrieve_export_response_item import (
+    LegacyRetrieveExportResponseItem,
+)
 
 __all__ = ["AsyncLegacyResource", "LegacyResource"]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Union, cast
+from typing import cast
 
 from .._resource import AsyncAPIResource, SyncAPIResource
 from .._response import (
@@ -50,7 +50,7 @@ class SearchResource(SyncAPIResource):
             "GET",
             "/search",
             query={"q": q},
-            cast_to=cast("type[Item | list[Item]]", Union[Item, list[Item]]),
+            cast_to=cast("type[Item | list[Item]]", Item | list[Item]),
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
@@ -89,7 +89,7 @@ class AsyncSearchResource(AsyncAPIResource):
             "GET",
             "/search",
             query={"q": q},
-            cast_to=cast("type[Item | list[Item]]", Union[Item, list[Item]]),
+            cast_to=cast("type[Item | list[Item]]", Item | list[Item]),
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,

@@ -95,8 +95,8 @@ _MODULES: dict[str, str] = {
 
 __all__ = [
     "Animal",
-    "AnimalParam",
     "AnimalBase",
+    "AnimalParam",
     "AwkwardNames",
     "AwkwardNamesParam",
     "Bird",

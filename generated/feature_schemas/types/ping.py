@@ -7,7 +7,7 @@ from typing import TypedDict
 from .._models import BaseModel
 from .._types import NotRequired
 
-__all__ = ["Ping", "Pong", "PingParam", "PongParam"]
+__all__ = ["Ping", "PingParam", "Pong", "PongParam"]
 
 
 class Ping(BaseModel):

@@ -8,7 +8,7 @@ from pydantic import Discriminator, Tag
 
 from .._models import BaseModel, discriminate
 
-__all__ = ["ToyBall", "ToyRope", "Toy", "ToyBallParam", "ToyRopeParam", "ToyParam"]
+__all__ = ["Toy", "ToyBall", "ToyBallParam", "ToyParam", "ToyRope", "ToyRopeParam"]
 
 
 class ToyBall(BaseModel):

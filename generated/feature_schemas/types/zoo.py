@@ -23,7 +23,7 @@ from .sponsorship import Sponsorship, SponsorshipParam
 from .tree_node import TreeNode, TreeNodeParam
 from .zoo_status import ZooStatus
 
-__all__ = ["Zoo", "ZooKeeper", "ZooKeeperShiftsItem", "ZooParam", "ZooKeeperParam", "ZooKeeperShiftsItemParam"]
+__all__ = ["Zoo", "ZooKeeper", "ZooKeeperParam", "ZooKeeperShiftsItem", "ZooKeeperShiftsItemParam", "ZooParam"]
 
 
 class Zoo(BaseModel):

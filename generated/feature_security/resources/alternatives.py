@@ -14,7 +14,7 @@ from .._response import (
 from .._types import NOT_GIVEN, Headers, NotGiven, Query, Timeout
 from ..types.result import Result
 
-__all__ = ["AsyncAlternativesResource", "AlternativesResource"]
+__all__ = ["AlternativesResource", "AsyncAlternativesResource"]
 
 
 class AlternativesResource(SyncAPIResource):

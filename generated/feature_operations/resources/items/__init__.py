@@ -16,7 +16,16 @@ from ..._response import (
     to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
-from ..._types import NOT_GIVEN, Body, FileContent, Headers, NoneType, NotGiven, Query, Timeout
+from ..._types import (
+    NOT_GIVEN,
+    Body,
+    FileContent,
+    Headers,
+    NoneType,
+    NotGiven,
+    Query,
+    Timeout,
+)
 from ...types.dimensions import DimensionsParam
 from ...types.item import Item
 from ...types.items_list_filter_param import ItemsListFilterParam

@@ -13,7 +13,16 @@ from ..._response import (
     to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
-from ..._types import NOT_GIVEN, BinaryContent, Body, FileTypes, Headers, NotGiven, Query, Timeout
+from ..._types import (
+    NOT_GIVEN,
+    BinaryContent,
+    Body,
+    FileTypes,
+    Headers,
+    NotGiven,
+    Query,
+    Timeout,
+)
 from ...types.item import Item
 
 __all__ = ["AsyncPhotoResource", "PhotoResource"]
