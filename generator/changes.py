@@ -174,9 +174,10 @@ def _fields(
             yield Change(kind, at, q["required"], reason="dicts without it are rejected" if q["required"] else "")
         if side == READ and p["nullable"] != q["nullable"]:
             kind = "field made nullable" if q["nullable"] else "field made non-nullable"
-            optional = not q["required"] and p["required"]
+            if p["required"] != q["required"]:  # an optional model field reads None when absent
+                kind = "field made required" if q["required"] else "field made optional"
             yield Change(
-                "field made optional" if optional else kind,
+                kind,
                 at,
                 q["nullable"],
                 p["annotation"],
@@ -198,7 +199,8 @@ def _type_changes(
     if nulled[0] != nulled[1] and not (what == "field" and side == READ):  # _fields says it for model fields
         breaking = (side == READ) == nulled[1]
         kind = f"{what} made nullable" if nulled[1] else f"{what} made non-nullable"
-        yield Change(kind, where, breaking, was["annotation"], now["annotation"], "None" if breaking else "")
+        reason = ("it may read None" if side == READ else "None is no longer accepted") if breaking else ""
+        yield Change(kind, where, breaking, was["annotation"], now["annotation"], reason)
     if old == new:
         return
     lost, gained = _members(old), _members(new)

@@ -6,12 +6,12 @@ import importlib
 import os
 import typing
 from collections.abc import Mapping
-from typing import IO, TYPE_CHECKING, Any, Final, Literal
+from typing import IO, TYPE_CHECKING, Any, Final, Literal, final
 
 import httpx
 
 if TYPE_CHECKING:
-    from typing import NotRequired, Self
+    from typing import NotRequired
 else:
     # Not a version check or a typing_extensions import, which ruff's default rules (Python 3.11+) flag; on 3.10
     # typing_extensions is there, as pydantic depends on it.
@@ -32,6 +32,7 @@ __all__ = [
 ]
 
 
+@final  # one instance, never subclassed
 class NotGiven:
     """The type of `NOT_GIVEN`: marks an argument the caller left out, as distinct from an explicit `None`.
 
@@ -43,7 +44,7 @@ class NotGiven:
 
     _instance: NotGiven | None = None
 
-    def __new__(cls) -> Self:
+    def __new__(cls) -> NotGiven:
         # One instance, so `is NOT_GIVEN` holds even after copy or pickle.
         if cls._instance is None:
             cls._instance = super().__new__(cls)

@@ -110,7 +110,7 @@ def oracle(old_package: Path, new_package: Path, cache: Path) -> Bump:
 def main() -> None:
     from tests.conftest import SHARED_SPECS, generate
 
-    specs = sorted((SHARED_SPECS / "dodopayments").glob("dodo-*.yaml"), key=_version)
+    specs = sorted((SHARED_SPECS / "dodopayments").glob("dodo-*.yaml"), key=version_key)
     if not specs:
         raise SystemExit(f"needs the Dodo specs at {SHARED_SPECS / 'dodopayments'}")
     with tempfile.TemporaryDirectory(prefix="sdkforge-bumps-") as tmp:
@@ -133,7 +133,7 @@ def main() -> None:
         )
 
 
-def _version(spec: Path) -> tuple[int, ...]:
+def version_key(spec: Path) -> tuple[int, ...]:
     return tuple(int(part) for part in spec.stem.removeprefix("dodo-").split("."))
 
 
