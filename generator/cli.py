@@ -251,7 +251,7 @@ def report_against_disk(target: Target, files: dict[str, str], args: argparse.Na
     if not found and old.get("spec") == new.get("spec"):
         return False
     markdown = changes.as_markdown(old, new, found)
-    if not args.quiet:
+    if not args.quiet and (args.command == "generate" or args.fail_on):  # check's own output is the diff
         sys.stdout.write(markdown)
     if args.command == "generate" and target.changelog is not None and found:
         try:
