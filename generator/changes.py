@@ -134,7 +134,7 @@ def _index(names: list[str], name: str) -> int:
 
 def _types(old: dict[str, Any], new: dict[str, Any]) -> Iterator[Change]:
     before, after = old["types"], new["types"]
-    used = (sides(old), sides(new))
+    used: list[dict[str, set[str]]] = []  # computed when an alias changed: a walk of both surfaces
     for name in sorted(before.keys() - after.keys()):
         yield Change("type removed", f"types.{name}", True, reason="importing it fails")
     for name in sorted(after.keys() - before.keys()):
@@ -143,10 +143,11 @@ def _types(old: dict[str, Any], new: dict[str, Any]) -> Iterator[Change]:
         was, now, where = before[name], after[name], f"types.{name}"
         if was["kind"] != now["kind"]:
             yield Change("type kind changed", where, True, was["kind"], now["kind"], "it is another kind of type")
-        elif was["kind"] == "alias":
+        elif was["kind"] == "alias" and was != now:
+            used = used or [sides(old), sides(new)]
             for side in sorted(used[0].get(name, {SEND, READ}) | used[1].get(name, set())):
                 yield from _type_changes("type", where, was, now, side, (before, after))
-        else:
+        elif was["kind"] != "alias":
             yield from _fields(where, was, now, READ if was["kind"] == "model" else SEND, (before, after))
 
 

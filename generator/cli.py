@@ -243,9 +243,12 @@ def report_against_disk(target: Target, files: dict[str, str], args: argparse.Na
     Whether something breaks; None when the changelog cannot be written."""
     previous = target.package_dir / surface.FILE
     try:
-        old = json.loads(previous.read_text(encoding="utf-8"))
+        text = previous.read_text(encoding="utf-8")
+        old = json.loads(text) if text != files[surface.FILE] else None  # the same: nothing changed
     except (OSError, ValueError):
         return False  # a first generation, or output of an sdkforge without manifests: nothing to compare
+    if old is None:
+        return False
     new = json.loads(files[surface.FILE])
     found = changes.compare(old, new)
     if not found and old.get("spec") == new.get("spec"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -32,7 +33,7 @@ def format_sources(files: dict[str, str], formatter: str) -> dict[str, str]:
 
 def _ruff(sources: dict[str, str]) -> dict[str, str]:
     format_command = ["format", "--isolated", "--no-cache", "--quiet", f"--line-length={LINE_LENGTH}", TARGET]
-    return _in_scratch(sources, [format_command, IMPORT_WRAP])
+    return _wrap_imports(_in_scratch(sources, [format_command]))
 
 
 def _black(sources: dict[str, str]) -> dict[str, str]:
@@ -47,13 +48,22 @@ def _black(sources: dict[str, str]) -> dict[str, str]:
         formatted = {path: format_str(text, mode=mode) for path, text in sources.items()}
     except InvalidInput as exc:
         raise FormatterError(f"black failed (a generator bug): {exc}") from None
-    return _in_scratch(formatted, [IMPORT_WRAP])
+    return _wrap_imports(formatted)
 
 
 TARGET = "--target-version=py310"
 # Imports wrapped at ruff's default line length (88), so that a project vendoring the package lints it clean with
 # ruff's defaults; the wrapped form has a trailing comma, which both formatters then keep at any line length.
 IMPORT_WRAP = ["check", "--isolated", "--no-cache", "--quiet", "--select=I001", "--fix", "--exit-zero", TARGET]
+
+
+def _wrap_imports(sources: dict[str, str]) -> dict[str, str]:
+    """Only files with an import line longer than 88 columns need it (imports are already sorted)."""
+    long = {path: text for path, text in sources.items() if LONG_IMPORT.search(text)}
+    return {**sources, **_in_scratch(long, [IMPORT_WRAP])} if long else sources
+
+
+LONG_IMPORT = re.compile(r"^[ \t]*(?:from|import) [^\n]{84,}$", re.MULTILINE)
 
 
 def _in_scratch(sources: dict[str, str], commands: list[list[str]]) -> dict[str, str]:

@@ -12,6 +12,7 @@ import ast
 import dataclasses
 import json
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 from .ir import Alias, Field, Location, Method, Model, Nullable, Resource, Sdk, TypedDictDef, TypeExpr
@@ -41,9 +42,27 @@ def manifest(sdk: Sdk) -> dict[str, Any]:
 
 
 def dumps(document: dict[str, Any]) -> str:
-    return json.dumps(document, indent=1, sort_keys=True, ensure_ascii=True) + "\n"
+    """Sorted JSON, one line per method, type and other entry of a top-level table: a bump's diff shows what
+    changed, and the compact lines are written by json's C encoder (an indented dump of GitHub's takes seconds)."""
+    lines = ["{"]
+    for index, (key, value) in enumerate(sorted(document.items())):
+        last = index == len(document) - 1
+        if isinstance(value, dict) and value:
+            lines.append(f" {json.dumps(key)}: {{")
+            entries = sorted(value.items())
+            lines.extend(f"  {json.dumps(k)}: {_compact(v)}," for k, v in entries[:-1])
+            lines.append(f"  {json.dumps(entries[-1][0])}: {_compact(entries[-1][1])}")
+            lines.append(" }" if last else " },")
+        else:
+            lines.append(f" {json.dumps(key)}: {_compact(value)}" + ("" if last else ","))
+    return "\n".join(lines) + "\n}\n"
 
 
+def _compact(value: object) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+@cache  # the same expressions recur thousands of times in a large API; the result is only read
 def encode(expr: TypeExpr) -> Any:
     """A type expression as plain JSON: {"kind": its class, and its fields}."""
     fields = {f.name: _plain(getattr(expr, f.name)) for f in dataclasses.fields(expr)}
