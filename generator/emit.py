@@ -63,7 +63,7 @@ def _wrap_imports(sources: dict[str, str]) -> dict[str, str]:
     return {**sources, **_in_scratch(long, [IMPORT_WRAP])} if long else sources
 
 
-LONG_IMPORT = re.compile(r"^[ \t]*(?:from|import) [^\n]{84,}$", re.MULTILINE)
+LONG_IMPORT = re.compile(r"^(?=[^\n]{89,}$)[ \t]*(?:from|import) ", re.MULTILINE)
 
 
 def _in_scratch(sources: dict[str, str], commands: list[list[str]]) -> dict[str, str]:

@@ -225,7 +225,18 @@ def _nullable(p: AnnotationPrinter, expr: Nullable, imports: Imports, home: str 
 def _union(p: AnnotationPrinter, expr: UnionOf, imports: Imports, home: str | None) -> str:
     if expr.discriminator:
         return p.discriminated(expr, imports, home)
-    return " | ".join(p.print(m, imports, home) for m in expr.members)
+    return " | ".join(p.print(m, imports, home) for m in _merged_literals(expr.members))
+
+
+def _merged_literals(members: tuple[TypeExpr, ...]) -> tuple[TypeExpr, ...]:
+    """Literal members as one `Literal[...]`, where the first stands (ruff's default rules flag several: PYI030)."""
+    values = tuple(v for m in members if isinstance(m, LiteralOf) for v in m.values)
+    if sum(isinstance(m, LiteralOf) for m in members) < 2:
+        return members
+    first = next(i for i, m in enumerate(members) if isinstance(m, LiteralOf))
+    rest = [m for m in members if not isinstance(m, LiteralOf)]
+    unique = tuple(value for _, value in dict.fromkeys((type(v), v) for v in values))  # 1 and True differ here
+    return (*rest[:first], LiteralOf(unique), *rest[first:])
 
 
 def _input_primitive(p: AnnotationPrinter, expr: Primitive, imports: Imports, home: str | None) -> str:
@@ -243,7 +254,8 @@ def _input_dict(p: AnnotationPrinter, expr: DictOf, imports: Imports, home: str 
 
 
 def _input_union(p: AnnotationPrinter, expr: UnionOf, imports: Imports, home: str | None) -> str:
-    return " | ".join(p.print(m, imports, home) for m in expr.members)  # a request needs no discriminator
+    # A request needs no discriminator.
+    return " | ".join(p.print(m, imports, home) for m in _merged_literals(expr.members))
 
 
 # Values are evaluated at run time: `X | Y` of classes and typing forms works from Python 3.10 on, and ruff's
@@ -256,7 +268,7 @@ def _value_nullable(p: AnnotationPrinter, expr: Nullable, imports: Imports, home
 def _value_union(p: AnnotationPrinter, expr: UnionOf, imports: Imports, home: str | None) -> str:
     if expr.discriminator and not p.input_side:
         return p.discriminated(expr, imports, home)
-    return " | ".join(p.print(m, imports, home) for m in expr.members)
+    return " | ".join(p.print(m, imports, home) for m in _merged_literals(expr.members))
 
 
 _Printer = Callable[[AnnotationPrinter, Any, Imports, "str | None"], str]

@@ -16,13 +16,19 @@ if TYPE_CHECKING:
     from .item_input import ItemInputParam as ItemInputParam
     from .items_list_filter_param import ItemsListFilterParam as ItemsListFilterParam
     from .items_list_response import ItemsListResponse as ItemsListResponse
-    from .items_update_params_param import ItemsUpdateParamsParam as ItemsUpdateParamsParam
+    from .items_update_params_param import (
+        ItemsUpdateParamsParam as ItemsUpdateParamsParam,
+    )
     from .legacy_retrieve_export_response_item import (
         LegacyRetrieveExportResponseItem as LegacyRetrieveExportResponseItem,
     )
-    from .login_create_params_param import LoginCreateParamsParam as LoginCreateParamsParam
+    from .login_create_params_param import (
+        LoginCreateParamsParam as LoginCreateParamsParam,
+    )
     from .login_create_response import LoginCreateResponse as LoginCreateResponse
-    from .photo_create_params_param import PhotoCreateParamsParam as PhotoCreateParamsParam
+    from .photo_create_params_param import (
+        PhotoCreateParamsParam as PhotoCreateParamsParam,
+    )
 
 _MODULES: dict[str, str] = {
     "Dimensions": "dimensions",
