@@ -10,6 +10,7 @@ breaks when the new type may hold more. A named type used on both sides breaks e
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -50,11 +51,19 @@ def as_markdown(old: dict[str, Any], new: dict[str, Any], changes: list[Change])
     title = f"{new.get('package')} {old.get('version')} -> {new.get('version')}"
     lines = [f"### {title}: {semver(old, new, changes)} ({breaking} breaking of {len(changes)} changes)", ""]
     for change in changes:
-        detail = f"`{change.old}` -> `{change.new}`" if change.old and change.new else f"`{change.old or change.new}`"
+        shown = [_code(text) for text in (change.old, change.new) if text]
+        detail = f": {' -> '.join(shown)}" if shown else ""
         mark = "**breaking**: " if change.breaking else ""
         why = f" ({change.reason})" if change.reason else ""
-        lines.append(f"- {mark}`{change.where}` {change.kind}: {detail}{why}".replace(": ``", ""))
+        lines.append(f"- {mark}{_code(change.where)} {change.kind}{detail}{why}")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _code(text: str) -> str:
+    """A Markdown code span that spec text (an enum value with backticks) cannot close early."""
+    fence = "`" * (1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
+    padding = " " if "`" in text else ""
+    return f"{fence}{padding}{text}{padding}{fence}"
 
 
 # --- names and resources ----------------------------------------------------------------------------------

@@ -171,6 +171,7 @@ def test_diff_takes_a_manifest_on_either_side(tmp_path: Path) -> None:
     markdown = run_sdkforge("diff", manifest, FEATURES / "bump-new.yaml").stdout
     assert markdown.startswith("### bump 1.0.0 -> 2.0.0: major (")
     assert "- **breaking**: `types.Legacy` type removed" in markdown
+    assert '- `types.Species` enum value added: `` "sh`ark" ``' in markdown, "spec text cannot close a code span"
 
 
 def test_generate_reports_against_the_previous_manifest_and_appends_the_changelog(tmp_path: Path) -> None:
