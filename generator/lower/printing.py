@@ -99,7 +99,8 @@ def natural(text: str) -> tuple[tuple[int, str | int], ...]:
 # Builtins a class member or parameter of the same name would hide where an annotation is evaluated.
 SHADOWABLE = frozenset({"list", "dict", "str", "int", "float", "bool", "bytes", "object", "type"})
 # Types of the package's runtime (`_types.py`) that annotations use.
-RUNTIME_TYPES = frozenset({"FileTypes", "FileContent", "BinaryContent", "NoneType"})
+# (And `union`, which builds a union as a run-time value.)
+RUNTIME_TYPES = frozenset({"FileTypes", "FileContent", "BinaryContent", "NoneType", "union"})
 _PARSED_STRINGS = frozenset({"datetime", "date", "time", "UUID", "Decimal"})
 
 
@@ -258,17 +259,19 @@ def _input_union(p: AnnotationPrinter, expr: UnionOf, imports: Imports, home: st
     return " | ".join(p.print(m, imports, home) for m in _merged_literals(expr.members))
 
 
-# Values are evaluated at run time: `X | Y` of classes and typing forms works from Python 3.10 on, and ruff's
-# default rules flag `Union[...]` (UP007).
+# Values are evaluated at run time, where `X | Y` works on every typing form from Python 3.10 on; type checkers
+# refuse it on some (`Annotated[...] | None`), and ruff's default rules flag `Union[...]` (UP007): the runtime's
+# `union(...)` builds it.
 def _value_nullable(p: AnnotationPrinter, expr: Nullable, imports: Imports, home: str | None) -> str:
     p.name_used("None")
-    return f"{p.print(expr.inner, imports, home)} | None"
+    return f"{p.name('union', imports)}({p.print(expr.inner, imports, home)}, None)"
 
 
 def _value_union(p: AnnotationPrinter, expr: UnionOf, imports: Imports, home: str | None) -> str:
     if expr.discriminator and not p.input_side:
         return p.discriminated(expr, imports, home)
-    return " | ".join(p.print(m, imports, home) for m in _merged_literals(expr.members))
+    members = ", ".join(p.print(m, imports, home) for m in _merged_literals(expr.members))
+    return f"{p.name('union', imports)}({members})"
 
 
 _Printer = Callable[[AnnotationPrinter, Any, Imports, "str | None"], str]

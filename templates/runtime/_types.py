@@ -27,6 +27,7 @@ __all__ = [
     "NotRequired",
     "Query",
     "Timeout",
+    "union",
 ]
 
 
@@ -84,3 +85,13 @@ class BinaryContent(bytes):
 
 # `cast_to` of operations without a response body (types.NoneType is 3.10+, spelled out for clarity).
 NoneType = type(None)
+
+
+def union(*members: Any) -> Any:
+    """`A | B | ...` as a run-time value (what a method's response is parsed as): Python accepts `|` on every
+    typing form from 3.10 on, type checkers not on all (`Annotated[...] | None`); `Union[...]`, which they
+    accept, ruff's default rules flag."""
+    result = members[0]
+    for member in members[1:]:
+        result = result | member
+    return result

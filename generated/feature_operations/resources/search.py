@@ -12,7 +12,7 @@ from .._response import (
     to_raw_response_wrapper,
     to_streamed_response_wrapper,
 )
-from .._types import NOT_GIVEN, Headers, NotGiven, Query, Timeout
+from .._types import NOT_GIVEN, Headers, NotGiven, Query, Timeout, union
 from ..types.item import Item
 
 __all__ = ["AsyncSearchResource", "SearchResource"]
@@ -50,7 +50,7 @@ class SearchResource(SyncAPIResource):
             "GET",
             "/search",
             query={"q": q},
-            cast_to=cast("type[Item | list[Item]]", Item | list[Item]),
+            cast_to=cast("type[Item | list[Item]]", union(Item, list[Item])),
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
@@ -89,7 +89,7 @@ class AsyncSearchResource(AsyncAPIResource):
             "GET",
             "/search",
             query={"q": q},
-            cast_to=cast("type[Item | list[Item]]", Item | list[Item]),
+            cast_to=cast("type[Item | list[Item]]", union(Item, list[Item])),
             extra_headers=extra_headers,
             extra_query=extra_query,
             timeout=timeout,
