@@ -1,17 +1,20 @@
-"""`sdkforge generate|check [SPEC] ...`: exit 0 when done (or up to date), 1 when `check` finds drift,
-2 for bad input. Errors are one line on stderr, never a traceback."""
+"""`sdkforge generate|check [SPEC] ...` and `sdkforge diff OLD NEW`: exit 0 when done (or up to date), 1 when
+`check` finds drift or, with `--fail-on breaking`, the surface changes in a breaking way; 2 for bad input.
+Errors are one line on stderr, never a traceback."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import gc
+import json
 import re
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
-from . import emit
+from . import changes, emit, surface
 from .config import (
     WEBHOOK_SCHEMES,
     Target,
@@ -22,6 +25,7 @@ from .config import (
     targets_from_settings,
 )
 from .errors import InternalError, SpecError
+from .ir import Sdk
 from .limits import recursion_headroom
 from .load import load
 from .lower import Options, lower
@@ -32,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sdkforge", description="Generate a typed Python SDK from an OpenAPI spec.")
     commands = parser.add_subparsers(dest="command", required=True)
     for name, text in (
-        ("generate", "write the package(s)"),
+        ("generate", "write the package(s), and report what changed in their public surface"),
         ("check", "write nothing; exit 1 with a diff when the files on disk differ from what generate writes"),
     ):
         command = commands.add_parser(name, help=text, description=text)
@@ -40,33 +44,48 @@ def build_parser() -> argparse.ArgumentParser:
             "spec", nargs="?", help="OpenAPI file (YAML, JSON, or gzipped); default: every target in pyproject.toml"
         )
         command.add_argument("-o", "--output", help="directory the package goes in (as OUTPUT/PACKAGE/)")
-        command.add_argument("-p", "--package", help="Python package name")
-        command.add_argument("--client-name", help="client class name (default: from the package name)")
-        command.add_argument("--env-prefix", help="environment variable prefix (default: from the package name)")
-        command.add_argument("--version", dest="sdk_version", help="package version (default: the spec's info.version)")
-        command.add_argument("--formatter", choices=("ruff", "black"), help="code formatter (default: ruff)")
-        command.add_argument("--overrides", help="name of an override table in [tool.sdkforge.overrides]")
-        command.add_argument(
-            "--strict",
-            action="store_true",
-            help="refuse (exit 2) any schema that Python types can only express more widely than the spec",
-        )
-        command.add_argument(
-            "--ref-root",
-            action="append",
-            type=Path,
-            default=[],
-            metavar="DIR",
-            help="a folder besides the spec's own whose files a $ref may read (repeatable)",
-        )
-        command.add_argument(
-            "--webhook-scheme",
-            choices=WEBHOOK_SCHEMES,
-            help="how the API signs its webhooks: generates webhooks.unwrap() (default: only unsafe_unwrap)",
-        )
-        command.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
-        command.add_argument("--config", type=Path, help="pyproject.toml to read [tool.sdkforge] from")
+        command.add_argument("--target", help="only the configured target of this package name")
+        _generation_options(command)
+    text = "compare the public surface of two versions: each a spec or a surface.json manifest"
+    command = commands.add_parser("diff", help=text, description=text)
+    command.add_argument("old", help="the old spec or surface.json (e.g. the committed package's)")
+    command.add_argument("new", help="the new spec or surface.json")
+    command.add_argument("--format", choices=("markdown", "json"), default="markdown", help="report format")
+    _generation_options(command)
     return parser
+
+
+def _generation_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("-p", "--package", help="Python package name")
+    command.add_argument("--client-name", help="client class name (default: from the package name)")
+    command.add_argument("--env-prefix", help="environment variable prefix (default: from the package name)")
+    command.add_argument("--version", dest="sdk_version", help="package version (default: the spec's info.version)")
+    command.add_argument("--formatter", choices=("ruff", "black"), help="code formatter (default: ruff)")
+    command.add_argument("--overrides", help="name of an override table in [tool.sdkforge.overrides]")
+    command.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse (exit 2) any schema that Python types can only express more widely than the spec",
+    )
+    command.add_argument(
+        "--ref-root",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="a folder besides the spec's own whose files a $ref may read (repeatable)",
+    )
+    command.add_argument(
+        "--webhook-scheme",
+        choices=WEBHOOK_SCHEMES,
+        help="how the API signs its webhooks: generates webhooks.unwrap() (default: only unsafe_unwrap)",
+    )
+    command.add_argument(
+        "--fail-on", choices=("breaking",), help="exit 1 when the public surface changes in a breaking way"
+    )
+    command.add_argument("-q", "--quiet", action="store_true", help="print errors and diffs only")
+    command.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
+    command.add_argument("--config", type=Path, help="pyproject.toml to read [tool.sdkforge] from")
 
 
 def resolve_targets(args: argparse.Namespace) -> list[Target]:
@@ -77,6 +96,10 @@ def resolve_targets(args: argparse.Namespace) -> list[Target]:
         targets = targets_from_settings(settings, pyproject.parent if pyproject else Path.cwd(), where)
         if not targets:
             raise SpecError(where, "/tool/sdkforge/targets", "no SPEC given and no targets configured")
+        if args.target:
+            targets = [t for t in targets if t.package == args.target]
+            if not targets:
+                raise SpecError(where, "/tool/sdkforge/targets", f"no target has package {args.target!r}")
     else:
         if not args.output or not args.package:
             raise SpecError(args.spec, "", "--output and --package are required with SPEC")
@@ -85,27 +108,14 @@ def resolve_targets(args: argparse.Namespace) -> list[Target]:
             Target(
                 spec=spec,
                 spec_label=label_for(spec, Path.cwd()),
+                source=spec.name,
                 output=Path(args.output),
                 package=args.package,
                 formatter=settings.get("formatter", "ruff"),
                 ref_roots=tuple(args.ref_root),
             )
         ]
-    changes: dict[str, object] = {}
-    for flag, key in (
-        ("client_name", "client_name"),
-        ("env_prefix", "env_prefix"),
-        ("sdk_version", "version"),
-        ("formatter", "formatter"),
-        ("webhook_scheme", "webhook_scheme"),
-    ):
-        if getattr(args, flag):
-            changes[key] = getattr(args, flag)
-    if args.overrides:
-        changes["overrides"] = overrides_for(args.overrides, settings, where)
-    if args.strict:
-        changes["strict"] = True
-    targets = [dataclasses.replace(t, **changes) for t in targets]  # type: ignore[arg-type]
+    targets = [_with_flags(t, args, settings, where) for t in targets]
     for target in targets:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", target.package) or target.package in ("types", "resources"):
             raise SpecError(target.spec_label, "", f"package name {target.package!r} is not a valid Python identifier")
@@ -116,8 +126,27 @@ def resolve_targets(args: argparse.Namespace) -> list[Target]:
     return targets
 
 
-def build(target: Target) -> dict[str, str]:
-    """Everything up to writing: load, lower, render, format. Raises SpecError on bad input."""
+def _with_flags(target: Target, args: argparse.Namespace, settings: dict[str, Any], where: str) -> Target:
+    """The target with what the command line says instead."""
+    replaced: dict[str, object] = {}
+    for flag, key in (
+        ("client_name", "client_name"),
+        ("env_prefix", "env_prefix"),
+        ("sdk_version", "version"),
+        ("formatter", "formatter"),
+        ("webhook_scheme", "webhook_scheme"),
+    ):
+        if getattr(args, flag):
+            replaced[key] = getattr(args, flag)
+    if args.overrides:
+        replaced["overrides"] = overrides_for(args.overrides, settings, where)
+    if args.strict:
+        replaced["strict"] = True
+    return dataclasses.replace(target, **replaced)  # type: ignore[arg-type]
+
+
+def lower_target(target: Target) -> Sdk:
+    """Load and lower: the IR. Raises SpecError on bad input."""
     spec = load(target.spec, display_name=target.spec_label, ref_roots=target.ref_roots)
     options = Options(
         package=target.package,
@@ -131,18 +160,23 @@ def build(target: Target) -> dict[str, str]:
         pagination_names=target.pagination_names,
         pagination_operations=target.pagination_operations,
         idempotency_header=target.idempotency_header,
+        source=target.source,
     )
     # Lowering recurses once per nesting level of the schemas, which the limits bound, but several frames deep.
     # (Not while loading: the JSON parser recurses in C, and the load is bounded by MAX_DEPTH already.)
     with recursion_headroom():
-        sdk = lower(spec, options)
+        return lower(spec, options)
+
+
+def build(target: Target, quiet: bool = False) -> dict[str, str]:
+    """Everything up to writing: load, lower, render, format. Raises SpecError on bad input."""
+    sdk = lower_target(target)
+    with recursion_headroom():
         files = emit.format_sources(render(sdk), target.formatter)
-    for line in sdk.warnings:
-        print(f"sdkforge: {target.package}: warning: {line}", file=sys.stderr)
-    for line in sdk.widened:
-        print(f"sdkforge: {target.package}: widened {line}", file=sys.stderr)
-    for line in sdk.skipped:
-        print(f"sdkforge: {target.package}: skipped {line}", file=sys.stderr)
+    notes = [("warning: ", sdk.warnings), ("widened ", sdk.widened), ("skipped ", sdk.skipped)]
+    for prefix, lines in notes[: 0 if quiet else 3]:
+        for line in lines:
+            print(f"sdkforge: {target.package}: {prefix}{line}", file=sys.stderr)
     return files
 
 
@@ -150,15 +184,17 @@ def main(argv: list[str] | None = None) -> int:
     # A short-lived batch process building large acyclic structures: the cycle collector only costs time.
     gc.disable()
     args = build_parser().parse_args(argv)
-    current = args.spec or "pyproject.toml"
+    current = getattr(args, "spec", None) or getattr(args, "old", None) or "pyproject.toml"
     try:
+        if args.command == "diff":
+            return run_diff(args)
         targets = resolve_targets(args)
         # Every target is built before anything is written: bad input leaves all output untouched.
         built = []
         for target in targets:
             current = target.spec_label
             started = time.perf_counter()
-            built.append((target, build(target), time.perf_counter() - started))
+            built.append((target, build(target, args.quiet), time.perf_counter() - started))
         for target, _, _ in built:
             if args.command == "generate" and not emit.owned_by_us(target.package_dir):
                 raise SpecError(
@@ -166,10 +202,7 @@ def main(argv: list[str] | None = None) -> int:
                     "",
                     f"{target.package_dir} exists and was not generated by sdkforge; not overwriting it",
                 )
-    except SpecError as exc:
-        print(f"sdkforge: error: {exc}", file=sys.stderr)
-        return 2
-    except emit.FormatterError as exc:
+    except (SpecError, emit.FormatterError) as exc:
         print(f"sdkforge: error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # noqa: BLE001 - a bug: one line and exit 3, the traceback only when asked for
@@ -181,26 +214,105 @@ def main(argv: list[str] | None = None) -> int:
         return 3
     status = 0
     for target, files, seconds in built:
+        report = report_against_disk(target, files, args)
+        if report is None:
+            return 2
+        if args.fail_on and report:
+            status = 1
         if args.command == "check":
-            difference = emit.diff(files, target.package_dir, str(target.package_dir))
-            if difference:
-                sys.stdout.write(difference)
-                print(f"sdkforge: {target.package_dir} is out of date with {target.spec_label}", file=sys.stderr)
-                status = 1
-            else:
-                print(f"sdkforge: {target.package_dir} is up to date with {target.spec_label}", file=sys.stderr)
+            outcome = check_target(target, files, args.quiet)
         else:
-            try:
-                written, unchanged, removed = emit.write(files, target.package_dir)
-            except OSError as exc:
-                print(f"sdkforge: error: {target.package_dir}: cannot write: {exc.strerror or exc}", file=sys.stderr)
-                return 2
-            print(
-                f"sdkforge: {target.package_dir}: {written} written, {unchanged} unchanged, {removed} removed"
-                f" ({len(files)} files, {seconds:.2f} s)",
-                file=sys.stderr,
-            )
+            outcome = write_target(target, files, seconds if not args.quiet else None)
+        if outcome == 2:
+            return 2
+        status = max(status, outcome)
     return status
+
+
+def check_target(target: Target, files: dict[str, str], quiet: bool) -> int:
+    difference = emit.diff(files, target.package_dir, str(target.package_dir))
+    if difference:
+        sys.stdout.write(difference)
+        print(f"sdkforge: {target.package_dir} is out of date with {target.spec_label}", file=sys.stderr)
+        return 1
+    if not quiet:
+        print(f"sdkforge: {target.package_dir} is up to date with {target.spec_label}", file=sys.stderr)
+    return 0
+
+
+def write_target(target: Target, files: dict[str, str], seconds: float | None) -> int:
+    """Writes the package; prints a summary unless `seconds` is None (quiet)."""
+    try:
+        written, unchanged, removed = emit.write(files, target.package_dir)
+    except OSError as exc:
+        print(f"sdkforge: error: {target.package_dir}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    if seconds is not None:
+        print(
+            f"sdkforge: {target.package_dir}: {written} written, {unchanged} unchanged, {removed} removed"
+            f" ({len(files)} files, {seconds:.2f} s)",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def report_against_disk(target: Target, files: dict[str, str], args: argparse.Namespace) -> bool | None:
+    """The change report against the manifest on disk (printed; appended to the changelog on generate).
+    Whether something breaks; None when the changelog cannot be written."""
+    previous = target.package_dir / surface.FILE
+    try:
+        text = previous.read_text(encoding="utf-8")
+        old = json.loads(text) if text != files[surface.FILE] else None  # the same: nothing changed
+    except (OSError, ValueError):
+        return False  # a first generation, or output of an sdkforge without manifests: nothing to compare
+    if old is None:
+        return False
+    new = json.loads(files[surface.FILE])
+    found = changes.compare(old, new)
+    if not found and old.get("spec") == new.get("spec"):
+        return False
+    markdown = changes.as_markdown(old, new, found)
+    if not args.quiet and (args.command == "generate" or args.fail_on):  # check's own output is the diff
+        sys.stdout.write(markdown)
+    if args.command == "generate" and target.changelog is not None and found:
+        try:
+            with target.changelog.open("a", encoding="utf-8") as handle:
+                handle.write(f"\n## {new['version']}\n\n" + markdown.split("\n", 1)[1].lstrip("\n"))
+        except OSError as exc:
+            print(f"sdkforge: error: {target.changelog}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+            return None
+    return any(c.breaking for c in found)
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    sides = [_read_manifest(Path(args.old)), _read_manifest(Path(args.new))]
+    package = args.package or next((side["package"] for side in sides if side is not None), "sdk")
+    settings = read_settings(args.config or find_pyproject(Path.cwd()))
+    documents = []
+    for given, side in zip((args.old, args.new), sides, strict=True):
+        if side is None:
+            target = Target(
+                Path(given), given, Path("."), package, source=Path(given).name, ref_roots=tuple(args.ref_root)
+            )
+            target = _with_flags(target, args, settings, "pyproject.toml")
+            side = surface.manifest(lower_target(target))
+        documents.append(side)
+    old, new = documents
+    found = changes.compare(old, new)
+    render_report = changes.as_json if args.format == "json" else changes.as_markdown
+    sys.stdout.write(render_report(old, new, found))
+    return 1 if args.fail_on and any(c.breaking for c in found) else 0
+
+
+def _read_manifest(path: Path) -> dict[str, Any] | None:
+    """The manifest at `path`, or None when it is a spec (a JSON spec has no manifest key)."""
+    if path.suffix != ".json":
+        return None
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # load() reports it, naming the file
+    return document if isinstance(document, dict) and "sdkforge_manifest" in document else None
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ pagination = {page_params = ["p"]}      # page-number query parameters (default:
 idempotency_header = "Idempotency-Key"  # default: a header parameter of the spec named like it, if any
 ref_roots = ["../shared-schemas"]       # folders besides the spec's own that a $ref may read (also top-level)
 webhooks = {scheme = "standard-webhooks"}  # how the API signs its webhooks (or "hub-signature-256"): `unwrap`
+changelog = "CHANGELOG.md"              # each generate appends the change report of the surface under the version
 
 [tool.sdkforge.overrides.my_api]
 "GET /checkout/supported_countries" = "misc.list_supported_countries"
@@ -47,7 +48,7 @@ WEBHOOK_SCHEMES = ("standard-webhooks", "hub-signature-256")
 @dataclass(frozen=True)
 class Target:
     spec: Path
-    spec_label: str  # how the spec is named in messages and file headers
+    spec_label: str  # how the spec is named in messages
     output: Path
     package: str
     client_name: str | None = None
@@ -62,6 +63,8 @@ class Target:
     idempotency_header: str | None = None
     ref_roots: tuple[Path, ...] = ()  # folders besides the spec's own that its `$ref`s may read
     webhook_scheme: str = ""  # how the API signs the webhooks it sends; "": only `unsafe_unwrap`
+    source: str = ""  # how file headers name the spec: as the config does, or its file name; never cwd-relative
+    changelog: Path | None = None  # a markdown file the change report is appended to on every generate
 
     @property
     def package_dir(self) -> Path:
@@ -143,6 +146,7 @@ def targets_from_settings(settings: dict[str, Any], root: Path, where: str) -> l
             Target(
                 spec=spec,
                 spec_label=label_for(spec, root),
+                source=Path(entry["spec"]).as_posix(),
                 output=root / entry["output"],
                 package=entry["package"],
                 client_name=entry.get("client_name"),
@@ -155,6 +159,7 @@ def targets_from_settings(settings: dict[str, Any], root: Path, where: str) -> l
                 idempotency_header=_header_name(entry.get("idempotency_header"), where, at),
                 ref_roots=_ref_roots(entry.get("ref_roots", settings.get("ref_roots", [])), root, where, at),
                 webhook_scheme=_webhook_scheme(entry.get("webhooks"), where, at),
+                changelog=_changelog(entry.get("changelog"), root, where, at),
             )
         )
     return targets
@@ -232,3 +237,11 @@ def _webhook_scheme(value: object, where: str, at: str) -> str:
     if scheme not in WEBHOOK_SCHEMES:
         raise SpecError(where, at + "/webhooks", f"expected {{scheme = {' or '.join(map(repr, WEBHOOK_SCHEMES))}}}")
     return str(scheme)
+
+
+def _changelog(value: object, root: Path, where: str, at: str) -> Path | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise SpecError(where, at + "/changelog", "expected a file name (relative to the config file)")
+    return root / value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -31,32 +32,8 @@ def format_sources(files: dict[str, str], formatter: str) -> dict[str, str]:
 
 
 def _ruff(sources: dict[str, str]) -> dict[str, str]:
-    from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
-
-    # Memory-backed when the system has it: creating thousands of files on disk costs more than formatting.
-    scratch = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
-    with tempfile.TemporaryDirectory(prefix="sdkforge-", dir=scratch) as tmp:
-        root = Path(tmp)
-        for directory in sorted({(root / path).parent for path in sources}):
-            directory.mkdir(parents=True, exist_ok=True)
-        for path, text in sources.items():
-            (root / path).write_text(text, encoding="utf-8")
-        command = [
-            os.fsdecode(find_ruff_bin()),
-            "format",
-            "--isolated",
-            "--no-cache",
-            "--quiet",
-            f"--line-length={LINE_LENGTH}",
-            "--target-version=py310",
-            str(root),
-        ]
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            raise FormatterError(
-                f"ruff format failed (a generator bug): {result.stderr.strip() or result.stdout.strip()}"
-            )
-        return {path: (root / path).read_text(encoding="utf-8") for path in sources}
+    format_command = ["format", "--isolated", "--no-cache", "--quiet", f"--line-length={LINE_LENGTH}", TARGET]
+    return _wrap_imports(_in_scratch(sources, [format_command]))
 
 
 def _black(sources: dict[str, str]) -> dict[str, str]:
@@ -68,9 +45,48 @@ def _black(sources: dict[str, str]) -> dict[str, str]:
         raise FormatterError("--formatter black needs black installed (pip install 'sdkforge[black]')") from None
     mode = Mode(line_length=LINE_LENGTH, target_versions={TargetVersion.PY310})
     try:
-        return {path: format_str(text, mode=mode) for path, text in sources.items()}
+        formatted = {path: format_str(text, mode=mode) for path, text in sources.items()}
     except InvalidInput as exc:
         raise FormatterError(f"black failed (a generator bug): {exc}") from None
+    return _wrap_imports(formatted)
+
+
+TARGET = "--target-version=py310"
+# Imports wrapped at ruff's default line length (88), so that a project vendoring the package lints it clean with
+# ruff's defaults; the wrapped form has a trailing comma, which both formatters then keep at any line length.
+IMPORT_WRAP = ["check", "--isolated", "--no-cache", "--quiet", "--select=I001", "--fix", "--exit-zero", TARGET]
+
+
+def _wrap_imports(sources: dict[str, str]) -> dict[str, str]:
+    """Only files with an import line longer than 88 columns need it (imports are already sorted)."""
+    long = {path: text for path, text in sources.items() if LONG_IMPORT.search(text)}
+    return {**sources, **_in_scratch(long, [IMPORT_WRAP])} if long else sources
+
+
+LONG_IMPORT = re.compile(r"^(?=[^\n]{89,}$)[ \t]*(?:from|import) ", re.MULTILINE)
+
+
+def _in_scratch(sources: dict[str, str], commands: list[list[str]]) -> dict[str, str]:
+    """`sources` after running each ruff command over them, in a scratch folder."""
+    from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
+
+    # Memory-backed when the system has it: creating thousands of files on disk costs more than formatting.
+    scratch = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    with tempfile.TemporaryDirectory(prefix="sdkforge-", dir=scratch) as tmp:
+        root = Path(tmp)
+        for directory in sorted({(root / path).parent for path in sources}):
+            directory.mkdir(parents=True, exist_ok=True)
+        for path, text in sources.items():
+            (root / path).write_text(text, encoding="utf-8")
+        for command in commands:
+            result = subprocess.run(
+                [os.fsdecode(find_ruff_bin()), *command, str(root)], capture_output=True, text=True, check=False
+            )
+            if result.returncode != 0:
+                raise FormatterError(
+                    f"ruff {command[0]} failed (a generator bug): {result.stderr.strip() or result.stdout.strip()}"
+                )
+        return {path: (root / path).read_text(encoding="utf-8") for path in sources}
 
 
 def _existing(package_dir: Path) -> dict[str, Path]:

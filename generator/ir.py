@@ -160,6 +160,7 @@ class TypeModule:
     name: str  # module file stem
     imports: tuple[str, ...]  # complete import lines
     definitions: tuple[Definition, ...]
+    exports: tuple[str, ...]  # __all__, in the order ruff's default rules want
 
 
 # --- Operations -------------------------------------------------------------------------------------------
@@ -471,14 +472,17 @@ class Sdk:
     env_prefix: str
     idempotency_header: str  # Python literal source: the header a retried POST/PATCH carries its key in, or None
     version: str  # Python literal source
-    user_agent: str  # Python literal source
+    user_agent: str  # Python expression (of `__version__`, which _client.py imports)
+    spec_version: str  # info.version, raw: only the manifest prints it
+    spec_sha256: str  # of the spec and every file it references: only the manifest prints it
     header: tuple[str, ...]  # comment lines at the top of every file
     environments: tuple[Environment, ...]  # the first is the default
     security: Security
     resources: tuple[Resource, ...]  # top level, in spec order; each holds its children
     resource_imports: tuple[str, ...]  # import lines of the top-level resource classes, sorted
     type_modules: tuple[TypeModule, ...]
-    type_exports: tuple[tuple[str, str], ...]  # (public name, module stem) for types/__init__
+    type_exports: tuple[tuple[str, str], ...]  # (public name, module stem) for types/__init__, by module
+    type_all: tuple[str, ...]  # types/__init__'s __all__
     exceptions: tuple[str, ...]  # the error classes the package exports (the runtime's _exceptions.__all__)
     exports: tuple[str, ...]  # the package's __all__
     client_exports: tuple[str, ...]  # _client's __all__, as the package imports it

@@ -10,6 +10,7 @@ from functools import cache
 
 import jinja2
 
+from . import surface
 from .ir import Resource, Sdk
 from .paths import templates_dir
 
@@ -57,6 +58,7 @@ def render(sdk: Sdk) -> dict[str, str]:
     for source in sorted((templates_dir() / "runtime").glob("*.py")):
         files[source.name] = header + "\n\n" + source.read_text(encoding="utf-8")
     files["py.typed"] = ""
+    files[surface.FILE] = surface.dumps(surface.manifest(sdk))
     emit("resources/__init__.py", "package_init.py.j2")
     for resource in sdk.resources:
         _emit_resource(resource, emit)

@@ -41,20 +41,21 @@ def test_wheel_installs_and_generates_the_same_package(tmp_path: Path) -> None:
     python = venv / "bin" / "python"
     run([*PIP, "--python", python, "install", wheel], cwd=tmp_path)
 
-    # Run where neither the source tree nor a pyproject.toml can be found.
+    # Run outside the source tree, with a config of its own naming the spec as ours does (headers name it so).
     work = tmp_path / "work"
     (work / "specs").mkdir(parents=True)
     shutil.copy2(SEED_SPEC, work / "specs" / SEED_SPEC.name)
+    (work / "pyproject.toml").write_text(
+        f'[[tool.sdkforge.targets]]\nspec = "specs/{SEED_SPEC.name}"\noutput = "out"\npackage = "dodo_payments"\n',
+        encoding="utf-8",
+    )
     where = run([python, "-c", "import generator; print(generator.__file__)"], cwd=work)
     assert Path(where.stdout.strip()).is_relative_to(venv), where.stdout
-    spec = f"specs/{SEED_SPEC.name}"
-    run([venv / "bin" / "sdkforge", "generate", spec, "--output", "out", "--package", "dodo_payments"], cwd=work)
+    run([venv / "bin" / "sdkforge", "generate"], cwd=work)
 
     installed = tree(work / "out" / "dodo_payments")
-    # The header names the spec relative to the cwd, so the source tree generates from the same place.
-    from_source = run_sdkforge(
-        "generate", spec, "--output", tmp_path / "source", "--package", "dodo_payments", cwd=work
-    )
+    shutil.rmtree(work / "out")
+    from_source = run_sdkforge("generate", cwd=work)
     assert from_source.returncode == 0, from_source.stderr
-    assert installed and installed == tree(tmp_path / "source" / "dodo_payments"), "the wheel differs from the source"
+    assert installed and installed == tree(work / "out" / "dodo_payments"), "the wheel differs from the source"
     assert installed == tree(GENERATED / "dodo_payments"), "generated/ is stale (run `make generate`)"

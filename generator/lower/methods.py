@@ -30,7 +30,7 @@ from ..pointers import tokens
 from .names import Namespace, pascal
 from .operations import MethodDraft
 from .pagination import PageDraft
-from .printing import AnnotationPrinter, Imports, docstring, literal, markdown, unknown_of
+from .printing import AnnotationPrinter, Imports, docstring, dunder_all, literal, markdown, unknown_of
 from .streams import StreamDraft
 from .types import NONE
 from .webhooks import SCHEMES
@@ -143,7 +143,7 @@ class ResourceBuilder:
             methods=methods,
             children=built_children,
             forms=tuple(_form(is_async, class_name, methods, built_children) for is_async in (False, True)),
-            exports=(f"Async{class_name}", class_name),
+            exports=dunder_all((f"Async{class_name}", class_name)),
             imports=imports.lines(),
             type_checking_imports=type_checking,
             webhooks=webhooks,

@@ -24,7 +24,7 @@ from ..ir import (
     walk,
 )
 from .names import Namespace, field_name, module_name, snake
-from .printing import AnnotationPrinter, Imports, docstring, literal, unknown_of
+from .printing import AnnotationPrinter, Imports, docstring, dunder_all, literal, unknown_of
 from .types import NO_DEFAULT, DefinitionDraft, PropertyDraft
 
 # Names an annotation in a types/ module can use as a bare name; a field called one of them would shadow it
@@ -142,7 +142,7 @@ class ModuleBuilder:
             imports = Imports()
             names = self._ordered(by_module[stem], stem)
             definitions = tuple(self._definition(self.drafts[n], imports, stem) for n in names)
-            modules.append(TypeModule(stem, imports.lines(), definitions))
+            modules.append(TypeModule(stem, imports.lines(), definitions, dunder_all(d.name for d in definitions)))
         return tuple(modules)
 
     def _ordered(self, names: list[str], stem: str) -> list[str]:

@@ -83,6 +83,15 @@ class Imports:
         return tuple(lines)
 
 
+def dunder_all(names: Iterable[str]) -> tuple[str, ...]:
+    """Sorted as ruff's default rules want an `__all__` (RUF022): constants, classes, the rest; naturally."""
+    return tuple(sorted(names, key=lambda n: (not n.isupper(), not n[:1].isupper(), _natural_cased(n))))
+
+
+def _natural_cased(text: str) -> tuple[tuple[int, str | int], ...]:
+    return tuple((1, int(part)) if part.isdigit() else (0, part) for part in re.split(r"(\d+)", text) if part)
+
+
 @cache
 def natural(text: str) -> tuple[tuple[int, str | int], ...]:
     """Sort key as isort and ruff order imports: case-insensitive, numbers as numbers (`x2` before `x10`)."""
@@ -92,7 +101,8 @@ def natural(text: str) -> tuple[tuple[int, str | int], ...]:
 # Builtins a class member or parameter of the same name would hide where an annotation is evaluated.
 SHADOWABLE = frozenset({"list", "dict", "str", "int", "float", "bool", "bytes", "object", "type"})
 # Types of the package's runtime (`_types.py`) that annotations use.
-RUNTIME_TYPES = frozenset({"FileTypes", "FileContent", "BinaryContent", "NoneType"})
+# (And `union`, which builds a union as a run-time value.)
+RUNTIME_TYPES = frozenset({"FileTypes", "FileContent", "BinaryContent", "NoneType", "union"})
 _PARSED_STRINGS = frozenset({"datetime", "date", "time", "UUID", "Decimal"})
 
 
@@ -261,7 +271,18 @@ def _nullable(p: AnnotationPrinter, expr: Nullable, imports: Imports, home: str 
 def _union(p: AnnotationPrinter, expr: UnionOf, imports: Imports, home: str | None) -> str:
     if expr.discriminator:
         return p.discriminated(expr, imports, home)
-    return " | ".join(p.print(m, imports, home) for m in expr.members)
+    return " | ".join(p.print(m, imports, home) for m in _merged_literals(expr.members))
+
+
+def _merged_literals(members: tuple[TypeExpr, ...]) -> tuple[TypeExpr, ...]:
+    """Literal members as one `Literal[...]`, where the first stands (ruff's default rules flag several: PYI030)."""
+    values = tuple(v for m in members if isinstance(m, LiteralOf) for v in m.values)
+    if sum(isinstance(m, LiteralOf) for m in members) < 2:
+        return members
+    first = next(i for i, m in enumerate(members) if isinstance(m, LiteralOf))
+    rest = [m for m in members if not isinstance(m, LiteralOf)]
+    unique = tuple(value for _, value in dict.fromkeys((type(v), v) for v in values))  # 1 and True differ here
+    return (*rest[:first], LiteralOf(unique), *rest[first:])
 
 
 def _input_primitive(p: AnnotationPrinter, expr: Primitive, imports: Imports, home: str | None) -> str:
@@ -279,20 +300,23 @@ def _input_dict(p: AnnotationPrinter, expr: DictOf, imports: Imports, home: str 
 
 
 def _input_union(p: AnnotationPrinter, expr: UnionOf, imports: Imports, home: str | None) -> str:
-    return " | ".join(p.print(m, imports, home) for m in expr.members)  # a request needs no discriminator
+    # A request needs no discriminator.
+    return " | ".join(p.print(m, imports, home) for m in _merged_literals(expr.members))
 
 
+# Values are evaluated at run time, where `X | Y` works on every typing form from Python 3.10 on; type checkers
+# refuse it on some (`Annotated[...] | None`), and ruff's default rules flag `Union[...]` (UP007): the runtime's
+# `union(...)` builds it.
 def _value_nullable(p: AnnotationPrinter, expr: Nullable, imports: Imports, home: str | None) -> str:
-    p.name("Union", imports)
     p.name_used("None")
-    return f"Union[{p.print(expr.inner, imports, home)}, None]"
+    return f"{p.name('union', imports)}({p.print(expr.inner, imports, home)}, None)"
 
 
 def _value_union(p: AnnotationPrinter, expr: UnionOf, imports: Imports, home: str | None) -> str:
     if expr.discriminator and not p.input_side:
         return p.discriminated(expr, imports, home)
-    p.name("Union", imports)
-    return f"Union[{', '.join(p.print(m, imports, home) for m in expr.members)}]"
+    members = ", ".join(p.print(m, imports, home) for m in _merged_literals(expr.members))
+    return f"{p.name('union', imports)}({members})"
 
 
 _Printer = Callable[[AnnotationPrinter, Any, Imports, "str | None"], str]

@@ -33,6 +33,8 @@ from ._types import NOT_GIVEN, BinaryContent, Body, Headers, NotGiven, Query, Ti
 
 if TYPE_CHECKING:
     # pydantic is imported on first use, not with the package: `import <package>` stays fast.
+    from typing import Self
+
     import pydantic
     from typing_extensions import Unpack
 
@@ -732,7 +734,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         if self._owns_http_client:
             self._http_client.close()
 
-    def __enter__(self: _SyncClientT) -> _SyncClientT:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
@@ -867,7 +869,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         if self._owns_http_client:
             await self._http_client.aclose()
 
-    async def __aenter__(self: _AsyncClientT) -> _AsyncClientT:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(
@@ -887,5 +889,3 @@ async def _resolved(value: object) -> object:
     return value
 
 
-_SyncClientT = TypeVar("_SyncClientT", bound=SyncAPIClient)
-_AsyncClientT = TypeVar("_AsyncClientT", bound=AsyncAPIClient)

@@ -124,10 +124,10 @@ _LINK = re.compile(r"<([^>]*)>((?:\s*;\s*[^;,]+)*)")
 def _link_next(headers: httpx.Headers) -> str | None:
     for value in headers.get_list("link"):
         for match in _LINK.finditer(value):
-            params = dict(
-                (key.strip().lower(), val.strip().strip('"'))
+            params = {
+                key.strip().lower(): val.strip().strip('"')
                 for key, _, val in (part.partition("=") for part in match.group(2).split(";") if part.strip())
-            )
+            }
             if "next" in params.get("rel", "").lower().split():
                 return match.group(1)
     return None

@@ -11,7 +11,7 @@ import base64
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, TypeVar, Union
+from typing import Literal, TypeVar
 
 from ._exceptions import MissingCredentialsError, SDKError
 
@@ -115,7 +115,7 @@ class ClientCredentials:
         auth.headers["Authorization"] = f"Bearer {values[0]}"
 
 
-Scheme = Union[ApiKey, HttpBasic, HttpToken, ClientCredentials]
+Scheme = ApiKey | HttpBasic | HttpToken | ClientCredentials
 
 
 def _satisfied(scheme: Scheme, is_set: Callable[[str], bool]) -> bool:

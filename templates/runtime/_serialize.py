@@ -12,6 +12,8 @@ from typing import cast
 
 from ._types import NOT_GIVEN
 
+_UTC = _dt.timezone(_dt.timedelta(0))  # not `datetime.UTC`: that is Python 3.11+
+
 __all__ = ["dumps", "jsonable", "read_bytes", "to_str"]
 
 
@@ -33,7 +35,7 @@ def _isoformat(value: _dt.datetime | _dt.date | _dt.time) -> str:
     """RFC 3339 needs an offset on a date-time; a naive datetime is taken to be UTC, never local time (which
     would make the same call mean different instants on different machines)."""
     if isinstance(value, _dt.datetime) and value.utcoffset() is None:
-        value = value.replace(tzinfo=_dt.timezone.utc)
+        value = value.replace(tzinfo=_UTC)
     return value.isoformat()
 
 

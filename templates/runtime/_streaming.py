@@ -3,17 +3,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
 
 from ._exceptions import APIConnectionError, StreamError
 
+if TYPE_CHECKING:
+    from typing import Self
+
 __all__ = ["AsyncStream", "ServerSentEvent", "Stream"]
 
 T = TypeVar("T")
-_StreamT = TypeVar("_StreamT", bound="Stream[Any]")
-_AsyncStreamT = TypeVar("_AsyncStreamT", bound="AsyncStream[Any]")
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class Decoder:
         if text.startswith(":"):
             return []  # a comment, often sent to keep the connection alive
         name, _, value = text.partition(":")
-        value = value[1:] if value.startswith(" ") else value
+        value = value.removeprefix(" ")
         if name == "data":
             self._data.append(value)
         elif name in ("event", "retry") or (name == "id" and "\0" not in value):
@@ -141,7 +142,7 @@ class Stream(_BaseStream[T]):
     def close(self) -> None:
         self.response.close()
 
-    def __enter__(self: _StreamT) -> _StreamT:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
@@ -170,7 +171,7 @@ class AsyncStream(_BaseStream[T]):
     async def close(self) -> None:
         await self.response.aclose()
 
-    async def __aenter__(self: _AsyncStreamT) -> _AsyncStreamT:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(

@@ -16,7 +16,7 @@ import pydantic
 
 from ._exceptions import STATUS_ERRORS, APIConnectionError, APIError, APITimeoutError, InternalServerError
 
-__all__ = ["Builder", "RecordedCall", "Examples", "FakeAPI", "MethodFake", "PagedMethodFake", "Route", "UndeclaredCallError"]
+__all__ = ["Builder", "Examples", "FakeAPI", "MethodFake", "PagedMethodFake", "RecordedCall", "Route", "UndeclaredCallError"]
 
 R = TypeVar("R")
 ItemT = TypeVar("ItemT")
@@ -249,7 +249,7 @@ _MINIMAL: dict[object, object] = {
     bool: False,
     bytes: b"",
     Decimal: Decimal(0),
-    _dt.datetime: _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc),
+    _dt.datetime: _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone(_dt.timedelta(0))),  # UTC: `datetime.UTC` is 3.11+
     _dt.date: _dt.date(2000, 1, 1),
     _dt.time: _dt.time(0, 0),
     uuid.UUID: uuid.UUID(int=0),

@@ -1,32 +1,37 @@
 from __future__ import annotations
 
+import importlib
 import os
-import sys
+import typing
 from collections.abc import Mapping
-from typing import IO, Any, Final, Literal, Union
+from typing import IO, TYPE_CHECKING, Any, Final, Literal, final
 
 import httpx
 
-if sys.version_info >= (3, 11):
+if TYPE_CHECKING:
     from typing import NotRequired
-else:  # pydantic depends on typing_extensions, so it is there on 3.10
-    from typing_extensions import NotRequired
+else:
+    # Not a version check or a typing_extensions import, which ruff's default rules (Python 3.11+) flag; on 3.10
+    # typing_extensions is there, as pydantic depends on it.
+    NotRequired = getattr(typing, "NotRequired", None) or importlib.import_module("typing_extensions").NotRequired
 
 __all__ = [
     "NOT_GIVEN",
     "BinaryContent",
     "Body",
-    "NoneType",
     "FileContent",
     "FileTypes",
     "Headers",
+    "NoneType",
     "NotGiven",
     "NotRequired",
     "Query",
     "Timeout",
+    "union",
 ]
 
 
+@final  # one instance, never subclassed
 class NotGiven:
     """The type of `NOT_GIVEN`: marks an argument the caller left out, as distinct from an explicit `None`.
 
@@ -58,11 +63,11 @@ NOT_GIVEN: Final = NotGiven()
 
 Headers = Mapping[str, str]
 Query = Mapping[str, object]
-Timeout = Union[float, httpx.Timeout, None]
+Timeout = float | httpx.Timeout | None
 
-FileContent = Union[IO[bytes], bytes]
+FileContent = IO[bytes] | bytes
 # A file part: the content alone, or (filename, content) or (filename, content, content type).
-FileTypes = Union[FileContent, tuple[str | None, FileContent], tuple[str | None, FileContent, str | None]]
+FileTypes = FileContent | tuple[str | None, FileContent] | tuple[str | None, FileContent, str | None]
 
 Body = Mapping[str, Any]
 
@@ -80,3 +85,13 @@ class BinaryContent(bytes):
 
 # `cast_to` of operations without a response body (types.NoneType is 3.10+, spelled out for clarity).
 NoneType = type(None)
+
+
+def union(*members: Any) -> Any:
+    """`A | B | ...` as a run-time value (what a method's response is parsed as): Python accepts `|` on every
+    typing form from 3.10 on, type checkers not on all (`Annotated[...] | None`); `Union[...]`, which they
+    accept, ruff's default rules flag."""
+    result = members[0]
+    for member in members[1:]:
+        result = result | member
+    return result

@@ -165,13 +165,16 @@ def test_discriminated_union_in_a_types_module_imports_its_members_as_siblings()
         pytest.param(ModelRef("Pet"), "Pet", ("from ..types.pet import Pet",), id="rule: a class is its own value"),
         pytest.param(ListOf(INT), "list[int]", (), id="rule: list[...] is a value"),
         pytest.param(
-            Nullable(STR), "Union[str, None]", ("from typing import Union",), id="rule: as a value, X | None is Union"
+            Nullable(STR),
+            "union(str, None)",
+            ("from .._types import union",),
+            id="rule: as a value, X | None is the runtime's union() (type checkers refuse | on Annotated; UP007)",
         ),
         pytest.param(
             UnionOf((STR, INT)),
-            "Union[str, int]",
-            ("from typing import Union",),
-            id="rule: as a value, a union is Union",
+            "union(str, int)",
+            ("from .._types import union",),
+            id="rule: as a value, a union is union(X, Y)",
         ),
     ],
 )
