@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import GENERATED, ROOT, generate, run_sdkforge, shared_specs
+from tests.conftest import GENERATED, ROOT, generate, shared_specs
 from tests.support import corpus
 
 BIN = Path(sys.executable).parent
@@ -166,12 +166,28 @@ assert (odd.id, odd.size) == ("string", 0), odd
     assert result.returncode == 0, result.stderr
 
 
-def test_a_resource_that_would_hide_a_member_of_the_fake_is_bad_input(tmp_path: Path) -> None:
+def test_a_resource_named_like_a_member_of_the_fake_is_declared_with_an_underscore(tmp_path: Path) -> None:
     spec = ROUTES_SPEC.replace("/things/", "/client/")
     (tmp_path / "clash.yaml").write_text(spec, encoding="utf-8")
-    result = run_sdkforge("generate", tmp_path / "clash.yaml", "--output", tmp_path / "out", "--package", "clash")
-    assert result.returncode == 2, result.stderr
-    assert result.stderr.count("\n") == 1 and "testing.Fake.client" in result.stderr, result.stderr
+    generate(tmp_path / "clash.yaml", tmp_path / "out", "clash")
+    script = """\
+from clash import testing
+from clash.types import Thing
+
+fake = testing.Fake()
+fake.client_.retrieve.returns(testing.build(Thing, id="mine"))
+assert fake.client().client.retrieve("t1").id == "mine"
+assert fake.client_.retrieve.calls[0].path == "/client/t1"
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "PYTHONPATH": str(tmp_path / "out")},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.parametrize("usage", ["seed_usage.py", "dodo_usage.py"])

@@ -178,7 +178,7 @@ class _Lowering:
         )
         testing = TestingBuilder(module_of, field_names, self.spec.file)
         sdk = self._sdk(resources, type_modules, exports, security, testing)
-        docs = build_docs(sdk, self.spec.file, str(self.api.info.title or ""), module_of)
+        docs = build_docs(sdk, self.options.source or self.spec.file, str(self.api.info.title or ""), module_of)
         return dataclasses.replace(sdk, docs=docs)
 
     # --- operations ---------------------------------------------------------------------------------------

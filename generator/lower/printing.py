@@ -217,7 +217,7 @@ class AnnotationPrinter:
         # (The tag comes last: pydantic reads it from the outermost schema, which keep_tag's validator wraps.)
         members.append(f"Annotated[{unknown}, {keep}({literal(expr.discriminator)}), Tag({literal(unknown)})]")
         selector = f"discriminate({literal(expr.discriminator)}, {{{', '.join(mapping)}}})"
-        return f"Annotated[{' | '.join(members)}, Discriminator({selector})]"
+        return f"Annotated[{union_source(members)}, Discriminator({selector})]"
 
 
 def _primitive(p: AnnotationPrinter, expr: Primitive, imports: Imports, home: str | None) -> str:
@@ -271,7 +271,19 @@ def _nullable(p: AnnotationPrinter, expr: Nullable, imports: Imports, home: str 
 def _union(p: AnnotationPrinter, expr: UnionOf, imports: Imports, home: str | None) -> str:
     if expr.discriminator:
         return p.discriminated(expr, imports, home)
-    return " | ".join(p.print(m, imports, home) for m in _merged_literals(expr.members))
+    return union_source([p.print(m, imports, home) for m in _merged_literals(expr.members)])
+
+
+# Type checkers parse `A | B | ...` as a chain of binary operations, and pyright stops at a depth of about 256
+# (GitHub's 270 webhook events): longer unions are printed as a union of parenthesized unions of this many.
+UNION_CHUNK = 64
+
+
+def union_source(members: list[str]) -> str:
+    if len(members) <= UNION_CHUNK:
+        return " | ".join(members)
+    chunks = [members[i : i + UNION_CHUNK] for i in range(0, len(members), UNION_CHUNK)]
+    return " | ".join("(" + " | ".join(chunk) + ")" for chunk in chunks)
 
 
 def _merged_literals(members: tuple[TypeExpr, ...]) -> tuple[TypeExpr, ...]:
@@ -301,7 +313,7 @@ def _input_dict(p: AnnotationPrinter, expr: DictOf, imports: Imports, home: str 
 
 def _input_union(p: AnnotationPrinter, expr: UnionOf, imports: Imports, home: str | None) -> str:
     # A request needs no discriminator.
-    return " | ".join(p.print(m, imports, home) for m in _merged_literals(expr.members))
+    return union_source([p.print(m, imports, home) for m in _merged_literals(expr.members)])
 
 
 # Values are evaluated at run time, where `X | Y` works on every typing form from Python 3.10 on; type checkers

@@ -4,8 +4,8 @@ table by which the fake transport knows which method a request calls."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from ..errors import SpecError
 from ..ir import FakeClass, FakeMember, Method, Model, ModelRef, Nullable, Resource, Security, Testing, TypeModule
 from ..pointers import tokens
 from .printing import AnnotationPrinter, Imports, literal
@@ -31,10 +31,12 @@ class TestingBuilder:
     def build(
         self, resources: tuple[Resource, ...], client_name: str, security: Security, modules: tuple[TypeModule, ...]
     ) -> Testing:
-        members = tuple(self._child(resource, ()) for resource in resources if _has_requests(resource))
-        clash = next((m.attr for m in members if m.attr in FAKE_MEMBERS), None)
-        if clash is not None:
-            raise SpecError(self.spec_file, "", f"a top-level resource named {clash!r} would hide testing.Fake.{clash}")
+        # A top-level resource named like one of the Fake's own members (a real spec has `/methods`) is declared
+        # on the fake with a trailing underscore, as Python names that clash usually are.
+        members = tuple(
+            replace(m, attr=m.attr + "_") if m.attr in FAKE_MEMBERS else m
+            for m in (self._child(resource, ()) for resource in resources if _has_requests(resource))
+        )
         # Aliased: a model may have the client's name.
         self.imports.add("._client", f"{client_name} as _Client")
         self.imports.add("._client", f"Async{client_name} as _AsyncClient")
