@@ -133,6 +133,7 @@ class AnnotationPrinter:
         self.as_value = as_value
         self._table = {**_OUTPUT, **(_INPUT if input_side else {}), **(_VALUE if as_value else {})}
         self._used: set[str] = set()  # the names the annotation being printed uses (see print_with_names)
+        self.annotation = self  # a value printer's annotation printer, for what sits inside brackets
 
     def scoped(self, shadowed: Iterable[str]) -> AnnotationPrinter:
         """The same printer for a scope where `shadowed` names (class members, parameters) hide builtins."""
@@ -164,6 +165,7 @@ class AnnotationPrinter:
             as_value=True,
             open_enums=self.open_enums,
         )
+        value.annotation = self
         return value.print(expr, imports)
 
     def name(self, name: str, imports: Imports) -> str:
@@ -348,7 +350,20 @@ _INPUT: dict[type, _Printer] = {
     DictOf: _input_dict,
     UnionOf: _input_union,
 }
-_VALUE: dict[type, _Printer] = {Nullable: _value_nullable, UnionOf: _value_union}
+
+
+def _value_container(p: AnnotationPrinter, expr: TypeExpr, imports: Imports, home: str | None) -> str:
+    """Inside brackets a type checker reads a type, not a value: `list[A | None]`, never `list[union(A, None)]`."""
+    return p.annotation.print(expr, imports, home)
+
+
+_VALUE: dict[type, _Printer] = {
+    Nullable: _value_nullable,
+    UnionOf: _value_union,
+    ListOf: _value_container,
+    DictOf: _value_container,
+    TupleOf: _value_container,
+}
 
 
 def literal(value: object) -> str:
