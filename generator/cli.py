@@ -8,6 +8,7 @@ import argparse
 import dataclasses
 import gc
 import json
+import os
 import re
 import sys
 import time
@@ -315,5 +316,14 @@ def _read_manifest(path: Path) -> dict[str, Any] | None:
     return document if isinstance(document, dict) and "sdkforge_manifest" in document else None
 
 
+def run() -> None:
+    """The console entry point: `main`, then an exit that skips freeing the spec's objects one by one (GitHub's:
+    0.45 s, a fifth of the run); the kernel reclaims the memory at once. Output is flushed first."""
+    status = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()
