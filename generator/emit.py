@@ -33,7 +33,7 @@ def format_sources(files: dict[str, str], formatter: str) -> dict[str, str]:
 
 def _ruff(sources: dict[str, str]) -> dict[str, str]:
     format_command = ["format", "--isolated", "--no-cache", "--quiet", f"--line-length={LINE_LENGTH}", TARGET]
-    return _wrap_imports(_in_scratch(sources, [format_command]))
+    return _in_scratch(_wrap_imports(sources), [format_command])
 
 
 def _black(sources: dict[str, str]) -> dict[str, str]:
@@ -45,25 +45,32 @@ def _black(sources: dict[str, str]) -> dict[str, str]:
         raise FormatterError("--formatter black needs black installed (pip install 'sdkforge[black]')") from None
     mode = Mode(line_length=LINE_LENGTH, target_versions={TargetVersion.PY310})
     try:
-        formatted = {path: format_str(text, mode=mode) for path, text in sources.items()}
+        formatted = {path: format_str(text, mode=mode) for path, text in _wrap_imports(sources).items()}
     except InvalidInput as exc:
         raise FormatterError(f"black failed (a generator bug): {exc}") from None
-    return _wrap_imports(formatted)
+    return formatted
 
 
 TARGET = "--target-version=py310"
 # Imports wrapped at ruff's default line length (88), so that a project vendoring the package lints it clean with
-# ruff's defaults; the wrapped form has a trailing comma, which both formatters then keep at any line length.
-IMPORT_WRAP = ["check", "--isolated", "--no-cache", "--quiet", "--select=I001", "--fix", "--exit-zero", TARGET]
+# ruff's defaults (isort's rule I001). The wrapped form ends in a trailing comma, which both formatters then keep at
+# any line length; imports are already sorted, so wrapping is all that rule would do.
+IMPORT_LINE_LENGTH = 88
+# Names only: a docstring's prose does not match.
+LONG_IMPORT = re.compile(r"^([ \t]*)from ([.\w]+) import (\w+(?: as \w+)?(?:, \w+(?: as \w+)?)*)$", re.MULTILINE)
 
 
 def _wrap_imports(sources: dict[str, str]) -> dict[str, str]:
-    """Only files with an import line longer than 88 columns need it (imports are already sorted)."""
-    long = {path: text for path, text in sources.items() if LONG_IMPORT.search(text)}
-    return {**sources, **_in_scratch(long, [IMPORT_WRAP])} if long else sources
+    return {path: LONG_IMPORT.sub(_wrapped, text) for path, text in sources.items()}
 
 
-LONG_IMPORT = re.compile(r"^(?=[^\n]{89,}$)[ \t]*(?:from|import) ", re.MULTILINE)
+def _wrapped(match: re.Match[str]) -> str:
+    line = match.group()
+    if len(line) <= IMPORT_LINE_LENGTH:
+        return line
+    indent, module, names = match.groups()
+    inner = "".join(f"{indent}    {name.strip()},\n" for name in names.split(","))
+    return f"{indent}from {module} import (\n{inner}{indent})"
 
 
 def _in_scratch(sources: dict[str, str], commands: list[list[str]]) -> dict[str, str]:
