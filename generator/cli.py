@@ -13,9 +13,9 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import changes, emit, surface
+from . import cache, changes, emit, surface
 from .config import (
     WEBHOOK_SCHEMES,
     Target,
@@ -26,11 +26,12 @@ from .config import (
     targets_from_settings,
 )
 from .errors import InternalError, SpecError
-from .ir import Sdk
 from .limits import recursion_headroom
-from .load import load
-from .lower import Options, lower
-from .render import render
+
+if TYPE_CHECKING:
+    # Imported where used: a run the cache answers needs neither the spec's object model nor the templates.
+    from .ir import Sdk
+    from .load import Spec
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,6 +87,9 @@ def _generation_options(command: argparse.ArgumentParser) -> None:
     )
     command.add_argument("-q", "--quiet", action="store_true", help="print errors and diffs only")
     command.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
+    command.add_argument(
+        "--no-cache", action="store_true", help="build even when the output on disk is known to be up to date"
+    )
     command.add_argument("--config", type=Path, help="pyproject.toml to read [tool.sdkforge] from")
 
 
@@ -146,9 +150,12 @@ def _with_flags(target: Target, args: argparse.Namespace, settings: dict[str, An
     return dataclasses.replace(target, **replaced)  # type: ignore[arg-type]
 
 
-def lower_target(target: Target) -> Sdk:
-    """Load and lower: the IR. Raises SpecError on bad input."""
-    spec = load(target.spec, display_name=target.spec_label, ref_roots=target.ref_roots)
+def lower_target(target: Target, spec: Spec | None = None) -> Sdk:
+    """Load (unless given the spec) and lower: the IR. Raises SpecError on bad input."""
+    from .lower import Options, lower
+
+    if spec is None:
+        spec = load_target(target)
     options = Options(
         package=target.package,
         client_name=target.client_name,
@@ -169,15 +176,34 @@ def lower_target(target: Target) -> Sdk:
         return lower(spec, options)
 
 
-def build(target: Target, quiet: bool = False) -> dict[str, str]:
-    """Everything up to writing: load, lower, render, format. Raises SpecError on bad input."""
-    sdk = lower_target(target)
-    with recursion_headroom():
-        files = emit.format_sources(render(sdk), target.formatter)
-    notes = [("warning: ", sdk.warnings), ("widened ", sdk.widened), ("skipped ", sdk.skipped)]
-    for prefix, lines in notes[: 0 if quiet else 3]:
-        for line in lines:
-            print(f"sdkforge: {target.package}: {prefix}{line}", file=sys.stderr)
+def load_target(target: Target) -> Spec:
+    from .load import load
+
+    return load(target.spec, display_name=target.spec_label, ref_roots=target.ref_roots)
+
+
+def build(target: Target, quiet: bool = False, cached: bool = False) -> dict[str, str]:
+    """Everything up to writing: load, lower, render, format; or, when `cached`, the files on disk if the cache
+    knows them for what a build would give. Raises SpecError on bad input."""
+    known = cache.lookup(target) if cached else None
+    if known is not None:
+        files, notes = known
+    else:
+        from .render import render
+
+        spec = load_target(target)
+        sdk = lower_target(target, spec)
+        with recursion_headroom():
+            files = emit.format_sources(render(sdk), target.formatter)
+        notes = [
+            f"{prefix}{line}"
+            for prefix, lines in (("warning: ", sdk.warnings), ("widened ", sdk.widened), ("skipped ", sdk.skipped))
+            for line in lines
+        ]
+        if cached:
+            cache.record(target, files, notes, spec.sources)
+    for note in notes if not quiet else ():
+        print(f"sdkforge: {target.package}: {note}", file=sys.stderr)
     return files
 
 
@@ -195,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
         for target in targets:
             current = target.spec_label
             started = time.perf_counter()
-            built.append((target, build(target, args.quiet), time.perf_counter() - started))
+            files = build(target, args.quiet, cached=not args.no_cache)
+            built.append((target, files, time.perf_counter() - started))
         for target, _, _ in built:
             if args.command == "generate" and not emit.owned_by_us(target.package_dir):
                 raise SpecError(

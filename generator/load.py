@@ -139,6 +139,7 @@ class Spec:
     raw: dict[str, Any]  # what `api` was validated from: for 3.2, the copy put onto the 3.1 shape
     sha256: str  # of the root file and every file it references, in load order
     warnings: tuple[str, ...] = ()  # repairs made to the document before validation, each with its pointer
+    sources: tuple[Path, ...] = ()  # every file read, the root first
 
 
 def load(path: str | Path, display_name: str | None = None, ref_roots: tuple[Path, ...] = ()) -> Spec:
@@ -164,6 +165,7 @@ def load(path: str | Path, display_name: str | None = None, ref_roots: tuple[Pat
         raw=raw,
         sha256=documents.digest(),
         warnings=tuple(normalizer.warnings),
+        sources=documents.sources(),
     )
 
 
@@ -222,6 +224,9 @@ class _Documents:
         if path not in self._parsed:
             self._parsed[path] = self._read(path)
         return self._parsed[path]
+
+    def sources(self) -> tuple[Path, ...]:
+        return tuple(self._parsed)
 
     def digest(self) -> str:
         hasher = hashlib.sha256()

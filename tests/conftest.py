@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+# The suite tests what a build gives, so the build cache is off (tests/test_cache.py turns it on where it tests it);
+# every sdkforge process a test starts inherits this.
+os.environ["SDKFORGE_CACHE"] = "off"
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "generated"

@@ -78,7 +78,7 @@ def generate_one(job: tuple[int, str, str, str]) -> dict[str, Any]:
     signal.alarm(GENERATE_TIMEOUT)
     try:
         with contextlib.redirect_stderr(stderr):
-            code = cli.main(["generate", str(spec), "--output", out, "--package", package])
+            code = cli.main(["generate", str(spec), "--output", out, "--package", package, "--no-cache"])
         outcome = {0: "generated", 1: "drift", 2: "bad input", 3: "internal error"}.get(code, f"exit {code}")
     except TimeoutError:
         outcome = "timeout"
