@@ -56,21 +56,23 @@ TARGET = "--target-version=py310"
 # ruff's defaults (isort's rule I001). The wrapped form ends in a trailing comma, which both formatters then keep at
 # any line length; imports are already sorted, so wrapping is all that rule would do.
 IMPORT_LINE_LENGTH = 88
-# Names only: a docstring's prose does not match.
-LONG_IMPORT = re.compile(r"^([ \t]*)from ([.\w]+) import (\w+(?: as \w+)?(?:, \w+(?: as \w+)?)*)$", re.MULTILINE)
+# Names only: a docstring's prose does not match. No `^`: a pattern that starts with a literal is searched for
+# quickly, one anchored at every line start is tried at every character (0.2 s over GitHub's 24 MB).
+IMPORT = re.compile(r"from ([.\w]+) import (\w+(?: as \w+)?(?:, \w+(?: as \w+)?)*)$", re.MULTILINE)
 
 
 def _wrap_imports(sources: dict[str, str]) -> dict[str, str]:
-    return {path: LONG_IMPORT.sub(_wrapped, text) for path, text in sources.items()}
+    return {path: IMPORT.sub(_wrapped, text) for path, text in sources.items()}
 
 
 def _wrapped(match: re.Match[str]) -> str:
-    line = match.group()
-    if len(line) <= IMPORT_LINE_LENGTH:
-        return line
-    indent, module, names = match.groups()
+    text, start = match.string, match.start()
+    indent = text[text.rfind("\n", 0, start) + 1 : start]
+    if len(indent) + len(match.group()) <= IMPORT_LINE_LENGTH or indent.strip(" \t"):
+        return match.group()
+    module, names = match.groups()
     inner = "".join(f"{indent}    {name.strip()},\n" for name in names.split(","))
-    return f"{indent}from {module} import (\n{inner}{indent})"
+    return f"from {module} import (\n{inner}{indent})"
 
 
 def _in_scratch(sources: dict[str, str], commands: list[list[str]]) -> dict[str, str]:
