@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sys
 import tempfile
 from functools import cache
@@ -26,12 +27,33 @@ FORMAT = 1
 MAX_ENTRIES = 64  # the oldest go first; an entry is a few hundred KB at the most (GitHub: 190 KB)
 
 
-def directory() -> Path | None:
-    if os.environ.get("SDKFORGE_CACHE", "").lower() in ("off", "0", "no"):
-        return None
+def root() -> Path:
     if os.environ.get("SDKFORGE_CACHE_DIR"):
         return Path(os.environ["SDKFORGE_CACHE_DIR"])
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sdkforge"
+
+
+def directory() -> Path | None:
+    """Where builds are recorded; None when the build cache is off."""
+    if os.environ.get("SDKFORGE_CACHE", "").lower() in ("off", "0", "no"):
+        return None
+    return root()
+
+
+def compiled_templates() -> Path | None:
+    """Where Jinja keeps the templates it compiled, as Python keeps bytecode (on even with the build cache off:
+    it depends on no input). One folder per toolchain, the previous ones removed: Jinja checks a template's
+    source, not the settings it was compiled with. None when it cannot be written."""
+    folder = root() / f"templates-{_toolchain()[:16]}"
+    try:
+        if not folder.is_dir():
+            for old in root().glob("templates-*"):
+                if old != folder:
+                    shutil.rmtree(old, ignore_errors=True)
+            folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder if os.access(folder, os.W_OK) else None
 
 
 def lookup(target: Target) -> tuple[dict[str, str], list[str]] | None:
