@@ -193,8 +193,9 @@ def build(target: Target, quiet: bool = False, cached: bool = False) -> dict[str
 
         spec = load_target(target)
         sdk = lower_target(target, spec)
-        with recursion_headroom():
-            files = emit.format_sources(render(sdk), target.formatter)
+        with recursion_headroom(), emit.Formatting(render(sdk), target.formatter) as formatting:
+            manifest = surface.text(sdk)  # built while ruff formats, in a process of its own
+            files = {**formatting.result(), surface.FILE: manifest}
         notes = [
             f"{prefix}{line}"
             for prefix, lines in (("warning: ", sdk.warnings), ("widened ", sdk.widened), ("skipped ", sdk.skipped))

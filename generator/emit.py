@@ -19,21 +19,72 @@ class FormatterError(Exception):
 
 
 def format_sources(files: dict[str, str], formatter: str) -> dict[str, str]:
-    """The same files, Python ones formatted. Settings are fixed here, never read from the surrounding
-    project, so output does not depend on where it is generated."""
-    sources = {path: text for path, text in files.items() if path.endswith(".py")}
-    if formatter == "black":
-        formatted = _black(sources)
-    elif formatter == "ruff":
-        formatted = _ruff(sources)
-    else:
-        raise FormatterError(f"unknown formatter {formatter!r} (ruff or black)")
-    return {**files, **formatted}
+    """The same files, Python ones formatted."""
+    with Formatting(files, formatter) as formatting:
+        return formatting.result()
 
 
-def _ruff(sources: dict[str, str]) -> dict[str, str]:
-    format_command = ["format", "--isolated", "--no-cache", "--quiet", f"--line-length={LINE_LENGTH}", TARGET]
-    return _in_scratch(_wrap_imports(sources), [format_command])
+class Formatting:
+    """The files, their Python ones being formatted: ruff runs in its own process from the start, so the caller
+    can work meanwhile, and `result()` waits for it. Settings are fixed here, never read from the surrounding
+    project, so output does not depend on where it is generated. Leaving the `with` stops ruff and removes its
+    scratch folder."""
+
+    def __init__(self, files: dict[str, str], formatter: str) -> None:
+        if formatter not in ("ruff", "black"):
+            raise FormatterError(f"unknown formatter {formatter!r} (ruff or black)")
+        self.files = files
+        self.sources = _wrap_imports({path: text for path, text in files.items() if path.endswith(".py")})
+        self._ruff: subprocess.Popen[str] | None = None
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+        if formatter == "ruff":
+            self._scratch = tempfile.TemporaryDirectory(prefix="sdkforge-", dir=_memory_backed())
+            try:
+                self._ruff = _start_ruff(self.sources, Path(self._scratch.name))
+            except BaseException:
+                self._scratch.cleanup()
+                raise
+
+    def __enter__(self) -> Formatting:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._ruff is not None and self._ruff.poll() is None:
+            self._ruff.kill()
+            self._ruff.wait()
+        if self._scratch is not None:
+            self._scratch.cleanup()
+
+    def result(self) -> dict[str, str]:
+        if self._ruff is None or self._scratch is None:
+            return {**self.files, **_black(self.sources)}
+        _, errors = self._ruff.communicate()
+        if self._ruff.returncode != 0:
+            raise FormatterError(f"ruff format failed (a generator bug): {errors.strip()}")
+        root = Path(self._scratch.name)
+        return {**self.files, **{path: (root / path).read_text(encoding="utf-8") for path in self.sources}}
+
+
+def _memory_backed() -> str | None:
+    """Where to put the scratch folder: creating thousands of files on disk costs more than formatting them."""
+    return "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+
+
+def _start_ruff(sources: dict[str, str], root: Path) -> subprocess.Popen[str]:
+    from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
+
+    for directory in sorted({(root / path).parent for path in sources}):
+        directory.mkdir(parents=True, exist_ok=True)
+    for path, text in sources.items():
+        (root / path).write_text(text, encoding="utf-8")
+    command = [os.fsdecode(find_ruff_bin()), "format", "--isolated", "--no-cache", f"--line-length={LINE_LENGTH}"]
+    return subprocess.Popen(
+        [*command, TARGET, str(root)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _black(sources: dict[str, str]) -> dict[str, str]:
@@ -45,7 +96,7 @@ def _black(sources: dict[str, str]) -> dict[str, str]:
         raise FormatterError("--formatter black needs black installed (pip install 'sdkforge[black]')") from None
     mode = Mode(line_length=LINE_LENGTH, target_versions={TargetVersion.PY310})
     try:
-        formatted = {path: format_str(text, mode=mode) for path, text in _wrap_imports(sources).items()}
+        formatted = {path: format_str(text, mode=mode) for path, text in sources.items()}
     except InvalidInput as exc:
         raise FormatterError(f"black failed (a generator bug): {exc}") from None
     return formatted
@@ -56,7 +107,7 @@ TARGET = "--target-version=py310"
 # ruff's defaults (isort's rule I001). The wrapped form ends in a trailing comma, which both formatters then keep at
 # any line length; imports are already sorted, so wrapping is all that rule would do.
 IMPORT_LINE_LENGTH = 88
-# Names only: a docstring's prose does not match. No `^`: a pattern that starts with a literal is searched for
+# Whole lines of names only. No `^`: a pattern that starts with a literal is searched for
 # quickly, one anchored at every line start is tried at every character (0.2 s over GitHub's 24 MB).
 IMPORT = re.compile(r"from ([.\w]+) import (\w+(?: as \w+)?(?:, \w+(?: as \w+)?)*)$", re.MULTILINE)
 
@@ -70,32 +121,11 @@ def _wrapped(match: re.Match[str]) -> str:
     indent = text[text.rfind("\n", 0, start) + 1 : start]
     if len(indent) + len(match.group()) <= IMPORT_LINE_LENGTH or indent.strip(" \t"):
         return match.group()
+    if text.count('"""', 0, start) % 2:
+        return match.group()  # inside a docstring (printing.docstring escapes any `"""` of the spec's text)
     module, names = match.groups()
     inner = "".join(f"{indent}    {name.strip()},\n" for name in names.split(","))
     return f"from {module} import (\n{inner}{indent})"
-
-
-def _in_scratch(sources: dict[str, str], commands: list[list[str]]) -> dict[str, str]:
-    """`sources` after running each ruff command over them, in a scratch folder."""
-    from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
-
-    # Memory-backed when the system has it: creating thousands of files on disk costs more than formatting.
-    scratch = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
-    with tempfile.TemporaryDirectory(prefix="sdkforge-", dir=scratch) as tmp:
-        root = Path(tmp)
-        for directory in sorted({(root / path).parent for path in sources}):
-            directory.mkdir(parents=True, exist_ok=True)
-        for path, text in sources.items():
-            (root / path).write_text(text, encoding="utf-8")
-        for command in commands:
-            result = subprocess.run(
-                [os.fsdecode(find_ruff_bin()), *command, str(root)], capture_output=True, text=True, check=False
-            )
-            if result.returncode != 0:
-                raise FormatterError(
-                    f"ruff {command[0]} failed (a generator bug): {result.stderr.strip() or result.stdout.strip()}"
-                )
-        return {path: (root / path).read_text(encoding="utf-8") for path in sources}
 
 
 def _existing(package_dir: Path) -> dict[str, Path]:

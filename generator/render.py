@@ -11,7 +11,6 @@ from functools import cache
 
 import jinja2
 
-from . import surface
 from .cache import compiled_templates
 from .ir import Resource, Sdk
 from .paths import templates_dir
@@ -52,7 +51,8 @@ def environment() -> jinja2.Environment:
 
 
 def render(sdk: Sdk) -> dict[str, str]:
-    """Relative path inside the package -> file content (not yet formatted)."""
+    """Relative path inside the package -> file content (not yet formatted); all but the manifest, which
+    `surface.text` gives."""
     env = environment()
     header = "\n".join(sdk.header)
     files: dict[str, str] = {}
@@ -70,7 +70,6 @@ def render(sdk: Sdk) -> dict[str, str]:
     for source in sorted((templates_dir() / "runtime").glob("*.py")):
         files[source.name] = header + "\n\n" + source.read_text(encoding="utf-8")
     files["py.typed"] = ""
-    files[surface.FILE] = surface.dumps(surface.manifest(sdk))
     emit("resources/__init__.py", "package_init.py.j2")
     for resource in sdk.resources:
         _emit_resource(resource, emit)

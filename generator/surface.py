@@ -21,6 +21,10 @@ FORMAT = 1  # bumped when a reader of an older manifest would misread this one
 FILE = "surface.json"
 
 
+def text(sdk: Sdk) -> str:
+    return dumps(manifest(sdk))
+
+
 def manifest(sdk: Sdk) -> dict[str, Any]:
     exported = {name for name, _ in sdk.type_exports}
     types: dict[str, Any] = {}

@@ -1,0 +1,55 @@
+"""Formatting: imports wrapped as ruff's isort rule wants them, ruff's own message when it fails."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
+
+from generator import emit
+
+SOURCE = '''"""A module.
+
+    from somewhere.deep.inside.a.package import first_name, second_name, third_name, fourth_name
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .a_module_with_a_long_name import FirstLongClassName, SecondLongClassName, ThirdName
+from .short import A, B
+
+if TYPE_CHECKING:
+    from .customer_credit_balance_response import CustomerCreditBalanceResponse as CustomerCreditBalanceResponse
+
+VALUE = "from x import y"
+'''
+
+
+def test_imports_are_wrapped_as_ruffs_import_rule_wraps_them(tmp_path: Path) -> None:
+    """The regular expression against ruff itself: formatted, then isort's rule (I001, its defaults) fixed, as
+    sdkforge did before; prose in the docstring stays."""
+    module = tmp_path / "module.py"
+    module.write_text(SOURCE, encoding="utf-8")
+    for command in (
+        ["format", "--isolated", "--no-cache", "--quiet", "--line-length=120", "--target-version=py310"],
+        ["check", "--isolated", "--no-cache", "--quiet", "--select=I001", "--fix", "--exit-zero"],
+    ):
+        subprocess.run([find_ruff_bin(), *command, str(module)], check=True)
+    by_ruff = module.read_text(encoding="utf-8")
+    ours = emit.format_sources({"module.py": SOURCE}, "ruff")["module.py"]
+    assert ours == by_ruff
+    assert "FirstLongClassName,\n" in ours and "first_name, second_name" in ours
+
+
+def test_a_formatter_failure_says_what_ruff_said() -> None:
+    with pytest.raises(emit.FormatterError, match=r"ruff format failed .*Expected an identifier"):
+        emit.format_sources({"broken.py": "def (:\n", "README.md": "text"}, "ruff")
+
+
+def test_an_unknown_formatter_is_refused() -> None:
+    with pytest.raises(emit.FormatterError, match="unknown formatter 'yapf'"):
+        emit.format_sources({"a.py": "x = 1\n"}, "yapf")
