@@ -113,19 +113,26 @@ IMPORT = re.compile(r"from ([.\w]+) import (\w+(?: as \w+)?(?:, \w+(?: as \w+)?)
 
 
 def _wrap_imports(sources: dict[str, str]) -> dict[str, str]:
-    return {path: IMPORT.sub(_wrapped, text) for path, text in sources.items()}
+    return {path: _wrap_in(text) for path, text in sources.items()}
 
 
-def _wrapped(match: re.Match[str]) -> str:
-    text, start = match.string, match.start()
-    indent = text[text.rfind("\n", 0, start) + 1 : start]
-    if len(indent) + len(match.group()) <= IMPORT_LINE_LENGTH or indent.strip(" \t"):
-        return match.group()
-    if text.count('"""', 0, start) % 2:
-        return match.group()  # inside a docstring (printing.docstring escapes any `"""` of the spec's text)
-    module, names = match.groups()
-    inner = "".join(f"{indent}    {name.strip()},\n" for name in names.split(","))
-    return f"from {module} import (\n{inner}{indent})"
+def _wrap_in(text: str) -> str:
+    quotes = [0, 0]  # how far the text is scanned, and the `"""`s before that (odd: inside a docstring)
+
+    def wrapped(match: re.Match[str]) -> str:
+        start = match.start()
+        indent = text[text.rfind("\n", 0, start) + 1 : start]
+        if len(indent) + len(match.group()) <= IMPORT_LINE_LENGTH or indent.strip(" \t"):
+            return match.group()
+        quotes[1] += text.count('"""', quotes[0], start)
+        quotes[0] = start
+        if quotes[1] % 2:
+            return match.group()  # prose (printing.docstring escapes any `"""` of the spec's text)
+        module, names = match.groups()
+        inner = "".join(f"{indent}    {name.strip()},\n" for name in names.split(","))
+        return f"from {module} import (\n{inner}{indent})"
+
+    return IMPORT.sub(wrapped, text)
 
 
 def _existing(package_dir: Path) -> dict[str, Path]:
