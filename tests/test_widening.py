@@ -160,7 +160,7 @@ def test_harmless_mistakes_are_repaired_with_a_warning_each(tmp_path: Path) -> N
 
 
 def test_an_internal_error_is_one_line_and_exit_3(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
-    from generator import cli
+    from generator import cli, render
 
     spec = tmp_path / "tolerated.yaml"
     spec.write_text(TOLERATED, encoding="utf-8")
@@ -168,7 +168,7 @@ def test_an_internal_error_is_one_line_and_exit_3(tmp_path: Path, monkeypatch, c
     def broken(*args: object, **kwargs: object) -> object:
         raise KeyError("boom")
 
-    monkeypatch.setattr(cli, "render", broken)
+    monkeypatch.setattr(render, "render", broken)
     assert cli.main(["generate", str(spec), "-o", str(tmp_path / "out"), "-p", "pkg"]) == 3
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1 and lines[0].startswith("sdkforge: error: internal error while lowering ")
