@@ -22,7 +22,7 @@ USAGES = sorted((ROOT / "tests" / "typing").glob("usage_*.py"))
 # Each line marked `# wrong` must draw an error from both checkers; nothing else in the file may.
 WRONG_USAGE = """\
 from datetime import datetime
-from typing import assert_type
+from typing_extensions import assert_type
 
 from dodo_payments import APIResponse, DodoPayments
 from dodo_payments.types import CustomerCreditBalanceResponse
@@ -77,6 +77,9 @@ def test_mypy_strict(tmp_path: Path) -> None:
         [
             BIN / "mypy",
             "--strict",
+            # The oldest Python the packages support: a name that typing only has from 3.11 on is an error.
+            "--python-version",
+            "3.10",
             "--config-file",
             config,
             "--cache-dir",
@@ -107,7 +110,7 @@ def test_pyright(tmp_path: Path) -> None:
     (tmp_path / "pyrightconfig.json").write_text(json.dumps({"extraPaths": [str(GENERATED)]}), encoding="utf-8")
     targets = [*generated_packages(), *USAGES, wrong]
     result = subprocess.run(
-        [BIN / "pyright", "--outputjson", "--pythonpath", sys.executable, *targets],
+        [BIN / "pyright", "--outputjson", "--pythonpath", sys.executable, "--pythonversion", "3.10", *targets],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -35,10 +35,8 @@ from ._types import NOT_GIVEN, BinaryContent, Body, Headers, NotGiven, Query, Ti
 
 if TYPE_CHECKING:
     # pydantic is imported on first use, not with the package: `import <package>` stays fast.
-    from typing import Self
-
     import pydantic
-    from typing_extensions import Unpack
+    from typing_extensions import Self, Unpack  # noqa: UP035 - typing has Self from 3.11; checkers may run as 3.10
 
     from ._pagination import AsyncPage, AsyncPaginator, Paging, SyncPage
     from ._streaming import AsyncStream, Stream

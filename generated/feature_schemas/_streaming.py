@@ -12,7 +12,7 @@ import httpx
 from ._exceptions import APIConnectionError, StreamError
 
 if TYPE_CHECKING:
-    from typing import Self
+    from typing_extensions import Self  # noqa: UP035 - typing has it from 3.11; checkers may run as 3.10
 
 __all__ = ["AsyncStream", "ServerSentEvent", "Stream"]
 

@@ -11,7 +11,7 @@ from typing import IO, TYPE_CHECKING, Any, Final, Literal, final
 import httpx
 
 if TYPE_CHECKING:
-    from typing import NotRequired
+    from typing_extensions import NotRequired  # noqa: UP035 - typing has it from 3.11; checkers may run as 3.10
 else:
     # Not a version check or a typing_extensions import, which ruff's default rules (Python 3.11+) flag; on 3.10
     # typing_extensions is there, as pydantic depends on it.

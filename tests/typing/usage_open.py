@@ -7,10 +7,11 @@ checkers must still see the known values. It is never executed.
 
 from __future__ import annotations
 
-from typing import Literal, assert_never, assert_type
+from typing import Literal
 
 from feature_schemas._models import UnknownInt, UnknownStr, UnknownVariant
 from feature_schemas.types import Dog, Toy, ToyBall, ToyRope, Zoo, ZooStatus
+from typing_extensions import assert_never, assert_type  # noqa: UP035 - the packages support 3.10
 
 
 def describe_status(zoo: Zoo) -> str:

@@ -7,7 +7,6 @@ generated annotations degrade (to Any, to a wider type, or to the wrong model). 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import assert_type
 
 import httpx
 from dodo_payments import (
@@ -19,6 +18,7 @@ from dodo_payments import (
     NotFoundError,
 )
 from dodo_payments.types import CustomerCreditBalanceResponse
+from typing_extensions import assert_type  # noqa: UP035 - the packages support 3.10
 
 
 def sync_usage() -> None:

@@ -3,14 +3,13 @@ checkers only: each `assert_type` fails tests/test_typecheck.py if the annotatio
 
 from __future__ import annotations
 
-from typing import assert_type
-
 from feature_pagination import AsyncFeaturePagination, FeaturePagination
 from feature_pagination._pagination import AsyncPage, AsyncPaginator, SyncPage
 from feature_pagination.types import Thing
 from feature_streams import AsyncFeatureStreams, FeatureStreams
 from feature_streams._streaming import AsyncStream, ServerSentEvent, Stream
 from feature_streams.types import Chunk, Progress, Result
+from typing_extensions import assert_type  # noqa: UP035 - the packages support 3.10
 
 
 def pages(client: FeaturePagination) -> None:
