@@ -245,33 +245,8 @@ class ResourceBuilder:
     ) -> Request:
         """What the call sends, each argument in its wire location, in the order the runtime takes them."""
         by_location = _sent_by_location(draft, imports, prefix)
-        path_args = tuple(
-            sorted(
-                (p.py_name for p in draft.params if p.location == "path"), key=lambda n: draft.path.index(f"{{{n}}}")
-            )
-        )
-        if path_args:
-            imports.add(f"{prefix}_base_client", "path_template")
-        path = literal(draft.path if path_args else draft.path.replace("{{", "{").replace("}}", "}"))
-        query = [Sent(literal(key), literal(value)) for key, value in draft.fixed_query] + by_location.get("query", [])
-        headers = by_location.get("header", [])
-        if draft.accept:
-            headers.append(Sent(literal("Accept"), literal(draft.accept)))
+        path, path_args = _path(draft, imports, prefix)
         whole = by_location.get("whole", [])
-        if draft.content_type and whole:
-            headers.append(Sent(literal("Content-Type"), literal(draft.content_type)))
-        groups = [
-            Group(keyword, tuple(entries))
-            for keyword, entries in (
-                ("query", query),
-                ("cookies", by_location.get("cookie", [])),
-                ("json", by_location.get("body", [])),
-                ("data", by_location.get("form", [])),
-                ("files", by_location.get("file", [])),
-                ("headers", headers),
-            )
-            if entries or (keyword == "json" and draft.empty_body)
-        ]
         page = self._page_request(draft, pagination) if pagination is not None else None
         shadowed = {p.py_name for p in params}
         stream = draft.stream
@@ -280,7 +255,7 @@ class ResourceBuilder:
             http_method="" if page is not None else literal(draft.http_method),
             path=path,
             path_args=path_args,
-            groups=tuple(groups),
+            groups=_groups(draft, by_location),
             body=Group("json" if draft.body_kind == "json" else "content", (whole[0],)) if whole else None,
             cast_to=self._cast_to(draft.returns, output, imports, prefix, shadowed),
             page=page,
@@ -358,6 +333,38 @@ class ResourceBuilder:
         value = in_body.print_value(expr, imports)
         type_name = in_body.name("type", imports)
         return f"cast({literal(f'{type_name}[{annotation}]')}, {value})"
+
+
+def _path(draft: MethodDraft, imports: Imports, prefix: str) -> tuple[str, tuple[str, ...]]:
+    """The path as a literal (a template when it has arguments), and its arguments in the order they appear."""
+    names = [p.py_name for p in draft.params if p.location == "path"]
+    path_args = tuple(sorted(names, key=lambda n: draft.path.index(f"{{{n}}}")))
+    if path_args:
+        imports.add(f"{prefix}_base_client", "path_template")
+    return literal(draft.path if path_args else draft.path.replace("{{", "{").replace("}}", "}")), path_args
+
+
+def _groups(draft: MethodDraft, by_location: dict[str, list[Sent]]) -> tuple[Group, ...]:
+    """The request keywords that carry arguments, in the runtime's order; fixed query values and the media
+    types the operation declares go with them."""
+    query = [Sent(literal(key), literal(value)) for key, value in draft.fixed_query] + by_location.get("query", [])
+    headers = by_location.get("header", [])
+    if draft.accept:
+        headers.append(Sent(literal("Accept"), literal(draft.accept)))
+    if draft.content_type and by_location.get("whole"):
+        headers.append(Sent(literal("Content-Type"), literal(draft.content_type)))
+    return tuple(
+        Group(keyword, tuple(entries))
+        for keyword, entries in (
+            ("query", query),
+            ("cookies", by_location.get("cookie", [])),
+            ("json", by_location.get("body", [])),
+            ("data", by_location.get("form", [])),
+            ("files", by_location.get("file", [])),
+            ("headers", headers),
+        )
+        if entries or (keyword == "json" and draft.empty_body)
+    )
 
 
 def _sent_by_location(draft: MethodDraft, imports: Imports, prefix: str) -> dict[str, list[Sent]]:
