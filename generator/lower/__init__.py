@@ -118,6 +118,41 @@ class _Lowering:
     def _run(self) -> Sdk:
         self.warnings.extend(self.spec.warnings)
         self.schemas.lower_components()
+        tree, lowered = self._operation_tree()
+        events = lower_webhooks(self.spec.raw, self.schemas)
+        if events is not None:
+            tree.node(("webhooks",)).webhooks = (events, self.options.webhook_scheme)
+        # The key that checks webhook signatures is a client option read from the environment, as credentials are.
+        webhook_key = events is not None and bool(self.options.webhook_scheme)
+        security, passed = self.security.build(
+            [r for _, r in lowered], set(tree.root.children) | CLIENT_ATTRS, webhook_key=webhook_key
+        )
+        for (draft, _), source in zip(lowered, passed, strict=True):
+            draft.security = source
+        self.schemas.break_alias_cycles()
+        module_of = assign_modules(self.schemas.definitions)
+        type_modules = ModuleBuilder(self.schemas.definitions, module_of).build()
+        exports = tuple(
+            sorted(
+                ((d.name, m.name) for m in type_modules for d in m.definitions),
+                key=lambda e: (natural(e[1]), natural(e[0])),
+            )
+        )
+        field_names = {
+            (definition.name, f.wire_name): f.py_name
+            for module in type_modules
+            for definition in module.definitions
+            if isinstance(definition, Model)
+            for f in definition.fields
+        }
+        resources = self._resources(tree, module_of, field_names)
+        testing = TestingBuilder(module_of, field_names, self.spec.file)
+        sdk = self._sdk(resources, type_modules, exports, security, testing)
+        docs = build_docs(sdk, self.options.source or self.spec.file, str(self.api.info.title or ""), module_of)
+        return dataclasses.replace(sdk, docs=docs)
+
+    def _operation_tree(self) -> tuple[Tree, list[tuple[Any, Any]]]:
+        """Every operation lowered and placed in the resource tree; with each, its security requirement."""
         keys, found = self._collect_operations()
         placements = place_operations(keys, self._overrides(keys))
         tree = Tree()
@@ -140,46 +175,21 @@ class _Lowering:
             node.methods.append(draft)
             lowered.append((draft, self.security.requirement(operation, key.pointer)))
         self.at = ""
-        events = lower_webhooks(self.spec.raw, self.schemas)
-        if events is not None:
-            tree.node(("webhooks",)).webhooks = (events, self.options.webhook_scheme)
-        # The key that checks webhook signatures is a client option read from the environment, as credentials are.
-        webhook_key = events is not None and bool(self.options.webhook_scheme)
-        security, passed = self.security.build(
-            [r for _, r in lowered], set(tree.root.children) | CLIENT_ATTRS, webhook_key=webhook_key
-        )
-        for (draft, _), source in zip(lowered, passed, strict=True):
-            draft.security = source
-        self.schemas.break_alias_cycles()
-        module_of = assign_modules(self.schemas.definitions)
-        type_modules = ModuleBuilder(self.schemas.definitions, module_of).build()
-        exports = tuple(
-            sorted(
-                ((d.name, m.name) for m in type_modules for d in m.definitions),
-                key=lambda e: (natural(e[1]), natural(e[0])),
-            )
-        )
+        return tree, lowered
+
+    def _resources(
+        self, tree: Tree, module_of: dict[str, str], field_names: dict[tuple[str, str], str]
+    ) -> tuple[Resource, ...]:
         resource_classes = Namespace(set(self.schemas.definitions) | RUNTIME_NAMES)
         aliases = {
             name: draft.type
             for name, draft in self.schemas.definitions.items()
             if draft.kind == "alias" and draft.type is not None
         }
-        field_names = {
-            (definition.name, f.wire_name): f.py_name
-            for module in type_modules
-            for definition in module.definitions
-            if isinstance(definition, Model)
-            for f in definition.fields
-        }
         builder = ResourceBuilder(module_of, aliases, field_names, class_names(tree, resource_classes), self.spec.file)
-        resources = tuple(
+        return tuple(
             builder.build(child, ("resources",)) for child in tree.root.children.values() if child.has_methods()
         )
-        testing = TestingBuilder(module_of, field_names, self.spec.file)
-        sdk = self._sdk(resources, type_modules, exports, security, testing)
-        docs = build_docs(sdk, self.options.source or self.spec.file, str(self.api.info.title or ""), module_of)
-        return dataclasses.replace(sdk, docs=docs)
 
     # --- operations ---------------------------------------------------------------------------------------
 
