@@ -459,6 +459,8 @@ class Docs:
     raw_example: str
     streaming_example: str
     testing_example: str
+    webhooks_about: str  # what the webhooks section's example shows; "" when the API documents no webhooks
+    webhooks_example: str
     resources: tuple[DocsResource, ...]  # depth first, as the client nests them
 
 

@@ -26,6 +26,7 @@ from ..ir import (
     Primitive,
     Resource,
     Sdk,
+    Webhooks,
     walk,
 )
 from ..pointers import tokens
@@ -81,6 +82,8 @@ def _docs(
         raw_example=shown(_raw_example, example),
         streaming_example=shown(_streaming_example, example),
         testing_example=shown(_testing_example, example),
+        webhooks_about=_webhooks_about(sdk),
+        webhooks_example=_webhooks_example(sdk),
         resources=tuple(_api_resources(sdk.resources, (), module_of)),
     )
 
@@ -227,6 +230,63 @@ def _streaming_example(sdk: Sdk, example: tuple[str, Method]) -> str:
     )
 
 
+def _webhooks(sdk: Sdk) -> Webhooks | None:
+    return next((r.webhooks for r in sdk.resources if r.webhooks is not None), None)
+
+
+def _webhooks_about(sdk: Sdk) -> str:
+    webhooks = _webhooks(sdk)
+    if webhooks is None:
+        return ""
+    into = "into the event it holds, one class per documented event"
+    if not webhooks.verify:
+        return (
+            f"`client.webhooks.unsafe_unwrap` parses a webhook's body {into}. It checks no signature: the generator"
+            " was not told the API's scheme (`webhooks = {scheme = ...}` in its configuration), so use it only on"
+            " bodies verified otherwise."
+        )
+    return (
+        f"`client.webhooks.unwrap` checks a webhook's signature ({webhooks.scheme}) and parses its body {into}"
+        " (`unsafe_unwrap` parses without checking)."
+    )
+
+
+def _webhooks_example(sdk: Sdk) -> str:
+    webhooks = _webhooks(sdk)
+    if webhooks is None:
+        return ""
+    if not webhooks.verify:
+        handler = (
+            "def handle(body: bytes) -> None:",
+            '    """Only for bodies already verified."""',
+            "    event = client.webhooks.unsafe_unwrap(body)",
+            "    print(type(event).__name__)",
+        )
+        return "\n".join(
+            (f"from {sdk.package} import {sdk.client_name}", "", _client_line(sdk, sdk.client_name), "", "", *handler)
+        )
+    return "\n".join(
+        (
+            f"from {sdk.package} import {sdk.client_name}, WebhookVerificationError",
+            "",
+            _client_line(sdk, sdk.client_name),
+            "",
+            "",
+            "def handle(body: bytes, headers: dict[str, str]) -> int:",
+            '    """What the endpoint the API posts its webhooks to does; returns the status to answer with."""',
+            "    try:",
+            "        event = client.webhooks.unwrap(body, headers=headers)",
+            "    except WebhookVerificationError:",
+            "        return 400",
+            "    print(type(event).__name__)",
+            "    return 204",
+            "",
+            "",
+            'print(handle(b"{}", {}))  # 400: not signed',
+        )
+    )
+
+
 def _testing_example(sdk: Sdk, example: tuple[str, Method]) -> str:
     path, method = example
     models = {d.name for module in sdk.type_modules for d in module.definitions if isinstance(d, Model)}
@@ -280,7 +340,7 @@ def _options(sdk: Sdk) -> tuple[DocsRow, ...]:
             (
                 f"`{c.option}`",
                 f"`{c.env_var}`",
-                "a credential; required" if c.required else "a credential, for the operations that use it",
+                _credential_meaning(c.option, c.required),
             )
         )
         for c in sdk.security.credentials
@@ -289,12 +349,19 @@ def _options(sdk: Sdk) -> tuple[DocsRow, ...]:
     rows += [
         DocsRow(("`environment`", "", f"one of {names}; the first is the default")),
         DocsRow(("`base_url`", f"`{sdk.env_prefix}BASE_URL`", "instead of an environment")),
-        DocsRow(("`timeout`", "", "seconds, or an `httpx.Timeout` (default: 60 s, 5 s to connect)")),
+        DocsRow(("`timeout`", "", "seconds for each attempt, body included, or an `httpx.Timeout` (default: 60 s)")),
         DocsRow(("`max_retries`", "", "retries of a failed request (default: 2)")),
+        DocsRow(("`deadline`", "", "seconds for a whole call: every attempt and the waits between them")),
         DocsRow(("`default_headers`", "", "headers sent with every request")),
         DocsRow(("`http_client`", "", "an `httpx.Client` (`httpx.AsyncClient` for the async client) of your own")),
     ]
     return tuple(rows)
+
+
+def _credential_meaning(option: str, required: bool) -> str:
+    if option == "webhook_key":  # see SecurityLowering.build: not sent, it checks what the API sends
+        return "the key `webhooks.unwrap` checks signatures with"
+    return "a credential; required" if required else "a credential, for the operations that use it"
 
 
 def _errors() -> tuple[DocsRow, ...]:
