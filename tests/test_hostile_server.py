@@ -305,6 +305,16 @@ def test_a_post_is_not_turned_into_a_get_by_a_redirect(status: int) -> None:
     assert server.count == 1
 
 
+@pytest.mark.parametrize("status", [300, 302, 304])
+def test_a_redirect_that_cannot_be_followed_is_an_error_not_a_result(status: int) -> None:
+    """No Location (or a 304 to a request that asked for no cache): nothing to follow, and no result either."""
+    with hostile(always(answer(status, b"", {}))) as (client, server):
+        with pytest.raises(APIStatusError) as caught:
+            client.payments.retrieve("pay_1")
+    assert caught.value.status_code == status
+    assert server.count == 1
+
+
 # --- typed error bodies ------------------------------------------------------------------------------------------
 
 
