@@ -56,10 +56,17 @@ def compiled_templates() -> Path | None:
     return folder if os.access(folder, os.W_OK) else None
 
 
-def lookup(target: Target) -> tuple[dict[str, str], list[str]] | None:
+def key(target: Target) -> str:
+    """What a build of the target depends on, as one hash (its referenced files are checked on lookup)."""
+    hasher = hashlib.sha256(f"{FORMAT}\n{_toolchain()}\n{target!r}\n".encode())
+    hasher.update(_digest(target.spec).encode())
+    return hasher.hexdigest()
+
+
+def lookup(target: Target, key: str) -> tuple[dict[str, str], list[str]] | None:
     """The package's files as on disk, and the notes their build printed, when a build would give exactly
     these files; None otherwise (nothing recorded, a referenced file changed, a file edited or missing)."""
-    entry = _read(target)
+    entry = _read(target, key)
     if entry is None or any(_digest(Path(path)) != digest for path, digest in entry["sources"].items()):
         return None
     files: dict[str, str] = {}
@@ -74,10 +81,10 @@ def lookup(target: Target) -> tuple[dict[str, str], list[str]] | None:
     return files, entry["notes"]
 
 
-def record(target: Target, files: dict[str, str], notes: list[str], sources: tuple[Path, ...]) -> None:
+def record(key: str, files: dict[str, str], notes: list[str], sources: tuple[Path, ...]) -> None:
     """Remembers a build; a cache that cannot be written is only slower."""
-    root = directory()
-    if root is None:
+    folder = directory()
+    if folder is None:
         return
     entry = {
         "sources": {str(path): _digest(path) for path in sources},
@@ -85,35 +92,29 @@ def record(target: Target, files: dict[str, str], notes: list[str], sources: tup
         "notes": notes,
     }
     try:
-        root.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=root, suffix=".tmp")
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(entry, handle)
-        os.replace(tmp, root / f"{_key(target)}.json")
-        entries = sorted(root.glob("*.json"), key=lambda path: path.stat().st_mtime, reverse=True)
+        os.replace(tmp, folder / f"{key}.json")
+        entries = sorted(folder.glob("*.json"), key=lambda path: path.stat().st_mtime, reverse=True)
         for stale in entries[MAX_ENTRIES:]:
             stale.unlink(missing_ok=True)
     except OSError:
         pass
 
 
-def _read(target: Target) -> dict[str, Any] | None:
-    root = directory()
-    if root is None or not target.package_dir.is_dir():
+def _read(target: Target, key: str) -> dict[str, Any] | None:
+    folder = directory()
+    if folder is None or not target.package_dir.is_dir():
         return None
-    path = root / f"{_key(target)}.json"
+    path = folder / f"{key}.json"
     try:
         entry = json.loads(path.read_text(encoding="utf-8"))
         os.utime(path)  # recently used: evicted last
     except (OSError, ValueError):
         return None
     return entry if isinstance(entry, dict) and set(entry) == {"sources", "files", "notes"} else None
-
-
-def _key(target: Target) -> str:
-    hasher = hashlib.sha256(f"{FORMAT}\n{_toolchain()}\n{target!r}\n".encode())
-    hasher.update(_digest(target.spec).encode())
-    return hasher.hexdigest()
 
 
 def _digest(path: Path) -> str:

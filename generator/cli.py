@@ -185,7 +185,8 @@ def load_target(target: Target) -> Spec:
 def build(target: Target, quiet: bool = False, cached: bool = False) -> dict[str, str]:
     """Everything up to writing: load, lower, render, format; or, when `cached`, the files on disk if the cache
     knows them for what a build would give. Raises SpecError on bad input."""
-    known = cache.lookup(target) if cached else None
+    key = cache.key(target) if cached else ""
+    known = cache.lookup(target, key) if cached else None
     if known is not None:
         files, notes = known
     else:
@@ -202,7 +203,7 @@ def build(target: Target, quiet: bool = False, cached: bool = False) -> dict[str
             for line in lines
         ]
         if cached:
-            cache.record(target, files, notes, spec.sources)
+            cache.record(key, files, notes, spec.sources)
     for note in notes if not quiet else ():
         print(f"sdkforge: {target.package}: {note}", file=sys.stderr)
     return files

@@ -340,6 +340,7 @@ class Credential:
     required: bool  # every operation needs it: the constructor raises without it
     annotation: str  # of the sync client's parameter, without `| None` (a token may be a callable)
     async_annotation: str  # the same for the async client
+    meaning: str  # what the README's option table says it is
 
 
 @dataclass(frozen=True)

@@ -255,23 +255,26 @@ def _webhooks_example(sdk: Sdk) -> str:
     webhooks = _webhooks(sdk)
     if webhooks is None:
         return ""
+    prelude = (
+        f"from {sdk.package} import {sdk.client_name}" + (", WebhookVerificationError" if webhooks.verify else ""),
+        "",
+        _client_line(sdk, sdk.client_name),
+        "",
+        "",
+    )
     if not webhooks.verify:
-        handler = (
-            "def handle(body: bytes) -> None:",
-            '    """Only for bodies already verified."""',
-            "    event = client.webhooks.unsafe_unwrap(body)",
-            "    print(type(event).__name__)",
-        )
         return "\n".join(
-            (f"from {sdk.package} import {sdk.client_name}", "", _client_line(sdk, sdk.client_name), "", "", *handler)
+            (
+                *prelude,
+                "def handle(body: bytes) -> None:",
+                '    """Only for bodies already verified."""',
+                "    event = client.webhooks.unsafe_unwrap(body)",
+                "    print(type(event).__name__)",
+            )
         )
     return "\n".join(
         (
-            f"from {sdk.package} import {sdk.client_name}, WebhookVerificationError",
-            "",
-            _client_line(sdk, sdk.client_name),
-            "",
-            "",
+            *prelude,
             "def handle(body: bytes, headers: dict[str, str]) -> int:",
             '    """What the endpoint the API posts its webhooks to does; returns the status to answer with."""',
             "    try:",
@@ -340,7 +343,7 @@ def _options(sdk: Sdk) -> tuple[DocsRow, ...]:
             (
                 f"`{c.option}`",
                 f"`{c.env_var}`",
-                _credential_meaning(c.option, c.required),
+                c.meaning,
             )
         )
         for c in sdk.security.credentials
@@ -356,12 +359,6 @@ def _options(sdk: Sdk) -> tuple[DocsRow, ...]:
         DocsRow(("`http_client`", "", "an `httpx.Client` (`httpx.AsyncClient` for the async client) of your own")),
     ]
     return tuple(rows)
-
-
-def _credential_meaning(option: str, required: bool) -> str:
-    if option == "webhook_key":  # see SecurityLowering.build: not sent, it checks what the API sends
-        return "the key `webhooks.unwrap` checks signatures with"
-    return "a credential; required" if required else "a credential, for the operations that use it"
 
 
 def _errors() -> tuple[DocsRow, ...]:

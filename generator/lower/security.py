@@ -121,17 +121,23 @@ class SecurityLowering:
                 # of another scheme would then share it.
                 is_main = name == main and position == 0 and slot.kind in ("api_key", "bearer_token")
                 env = "API_KEY" if is_main and (not named_api_key or option == "api_key") else option.upper()
+                required = bool(requirements) and all(self._needs(r, option, options) for r in requirements)
                 credentials.append(
                     Credential(
                         option=option,
                         env_var=self.env_prefix + env,
-                        required=bool(requirements) and all(self._needs(r, option, options) for r in requirements),
+                        required=required,
                         annotation="str | Callable[[], str]" if slot.token else "str",
                         async_annotation="str | Callable[[], str | Awaitable[str]]" if slot.token else "str",
+                        meaning="a credential; required"
+                        if required
+                        else "a credential, for the operations that use it",
                     )
                 )
         if webhook_key:
-            credentials.append(Credential("webhook_key", self.env_prefix + "WEBHOOK_KEY", False, "str", "str"))
+            # Never sent: it checks the signatures of what the API sends.
+            meaning = "the key `webhooks.unwrap` checks signatures with"
+            credentials.append(Credential("webhook_key", self.env_prefix + "WEBHOOK_KEY", False, "str", "str", meaning))
         printed = [literal(requirement) for requirement in requirements]
         default = Counter(printed).most_common(1)[0][0] if printed else "[]"
         runtime = sorted({self._source(name, options[name]).split("(")[0] for name in names})
