@@ -367,7 +367,9 @@ class Dict(Node):
         return {"type": "object", "additionalProperties": self.value.spec()}
 
     def non_null(self, doc: Document, depth: int) -> st.SearchStrategy[Any]:
-        return st.dictionaries(value_text, self.value.values(doc, depth + 1), max_size=0 if depth > MAX_DEPTH else 2)
+        if depth > MAX_DEPTH:  # the value's strategy is not even built: a self-referencing one would recurse
+            return st.just({})
+        return st.dictionaries(value_text, self.value.values(doc, depth + 1), max_size=2)
 
 
 @dataclass
@@ -383,8 +385,10 @@ class Arr(Node):
         return _nullable(spec, self.version) if self.nullable else spec
 
     def non_null(self, doc: Document, depth: int) -> st.SearchStrategy[Any]:
+        if depth > MAX_DEPTH:  # as Dict: an item strategy built here could recurse without end
+            return st.just([])
         item = self.item.values(doc, depth + 1) if self.item is not None else instance_json
-        return st.lists(item, max_size=0 if depth > MAX_DEPTH else 3)
+        return st.lists(item, max_size=3)
 
 
 @dataclass
