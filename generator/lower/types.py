@@ -700,8 +700,8 @@ class SchemaLowering:
     def _dropped_keywords(self, schema: Schema, ptr: str) -> None:
         # Looked up in the set of given fields: 3.0 schemas have no `if`, and a missing attribute is slow to probe.
         for field_name in sorted(_NARROWING.keys() & schema.model_fields_set):
-            keyword = _NARROWING[field_name]
-            self.widenings.add(ptr, keyword, f"'{keyword}' only narrows the type; dropped")
+            spelled = _NARROWING[field_name]
+            self.widenings.add(ptr, spelled, f"'{spelled}' only narrows the type; dropped")
 
     def _is_object(self, schema: Schema) -> bool:
         types, _ = self._types(schema)
