@@ -335,59 +335,76 @@ class Normalizer:
         return name
 
     def _schema_repairs(self, node: dict[str, Any], file: Path, path: list[str | int]) -> None:
+        """Each keyword a schema has, checked by its own repair (`_SCHEMA_REPAIRS`): a schema node has a few of
+        the 25 keywords that need one, and GitHub's spec has 42,000 nodes."""
         if isinstance(node.get("items"), list):
             self.warn("tuple-items", file, [*path, "items"], "a list of item schemas; read as prefixItems")
             node["prefixItems"] = node.pop("items")
-        for key, (shape, expected) in _SCHEMA_SHAPES.items():
-            if key not in node:
-                continue
-            value = node[key]
-            if isinstance(value, expected):
-                continue
-            if shape == "list" and isinstance(value, dict) and all(k.isdigit() for k in value):
-                # Pointers into it (`allOf/3`) keep working.
-                self.warn("shape", file, [*path, key], f"'{key}' must be a list; read as one")
-                node[key] = [value.get(str(i), {}) for i in range(max(map(int, value), default=-1) + 1)]
-            else:
-                self.warn("shape", file, [*path, key], f"'{key}' has the wrong shape; ignored")
-                node.pop(key)
-        properties = node.get("properties")
-        if isinstance(properties, dict) and any(isinstance(v, bool) for v in properties.values()):
-            kept: dict[str, Any] = {}
-            for name, value in properties.items():
-                where = [*path, "properties", name]
-                if not isinstance(value, bool):
-                    kept[name] = value
-                elif name in ("additionalProperties", "unevaluatedProperties"):
-                    self.warn("boolean-keyword", file, where, "a keyword written inside properties")
-                    node.setdefault(name, value)
-                elif value:
-                    kept[name] = {}
-                else:
-                    # A property whose schema is `false` can never be present.
-                    self.warn("boolean-schema", file, where, "a property that is never allowed; left out")
-            node["properties"] = kept
-        for key in ("unevaluatedProperties", "unevaluatedItems", "additionalItems"):
-            if isinstance(node.get(key), bool):
-                node.pop(key)  # only narrows what the rest of the schema allows
-        if node.get("items") is False:
+        for key in [key for key in node if key in _SCHEMA_REPAIRS]:
+            _SCHEMA_REPAIRS[key](self, node, key, file, path)
+        if node.get("items") is False:  # after the shapes: it counts the (repaired) prefixItems
             node.pop("items")
             node["maxItems"] = len(node["prefixItems"]) if isinstance(node.get("prefixItems"), list) else 0
-        examples = node.get("examples")
+
+    def _shape(self, node: dict[str, Any], key: str, file: Path, path: list[str | int]) -> bool:
+        """Whether the keyword holding schemas has a shape it may have; one that does not is repaired or dropped."""
+        shape, expected = _SCHEMA_SHAPES[key]
+        value = node[key]
+        if isinstance(value, expected):
+            return True
+        if shape == "list" and isinstance(value, dict) and all(k.isdigit() for k in value):
+            # Pointers into it (`allOf/3`) keep working.
+            self.warn("shape", file, [*path, key], f"'{key}' must be a list; read as one")
+            node[key] = [value.get(str(i), {}) for i in range(max(map(int, value), default=-1) + 1)]
+            return True
+        self.warn("shape", file, [*path, key], f"'{key}' has the wrong shape; ignored")
+        node.pop(key)
+        return False
+
+    def _narrowing_only(self, node: dict[str, Any], key: str, file: Path, path: list[str | int]) -> None:
+        if self._shape(node, key, file, path) and isinstance(node[key], bool):
+            node.pop(key)  # only narrows what the rest of the schema allows
+
+    def _properties(self, node: dict[str, Any], key: str, file: Path, path: list[str | int]) -> None:
+        properties = node[key]
+        if not self._shape(node, key, file, path) or not any(isinstance(v, bool) for v in properties.values()):
+            return
+        kept: dict[str, Any] = {}
+        for name, value in properties.items():
+            where = [*path, "properties", name]
+            if not isinstance(value, bool):
+                kept[name] = value
+            elif name in ("additionalProperties", "unevaluatedProperties"):
+                self.warn("boolean-keyword", file, where, "a keyword written inside properties")
+                if name == "additionalProperties":  # a boolean unevaluatedProperties is dropped (_narrowing_only)
+                    node.setdefault(name, value)
+            elif value:
+                kept[name] = {}
+            else:
+                # A property whose schema is `false` can never be present.
+                self.warn("boolean-schema", file, where, "a property that is never allowed; left out")
+        node["properties"] = kept
+
+    def _examples(self, node: dict[str, Any], key: str, file: Path, path: list[str | int]) -> None:
+        examples = node[key]
         if examples is not None and not isinstance(examples, list):
             self.warn("examples", file, [*path, "examples"], "schema examples must be a list")
             node["examples"] = list(examples.values()) if isinstance(examples, dict) else [examples]
-        for key in ("required", "enum"):
-            if key in node and not isinstance(node[key], list):
-                self.warn("shape", file, [*path, key], f"'{key}' must be a list; ignored")
-                node.pop(key)
-        if isinstance(node.get("required"), list):
+
+    def _list(self, node: dict[str, Any], key: str, file: Path, path: list[str | int]) -> None:
+        if not isinstance(node[key], list):
+            self.warn("shape", file, [*path, key], f"'{key}' must be a list; ignored")
+            node.pop(key)
+        elif key == "required":
             node["required"] = [r for r in node["required"] if isinstance(r, str)]
-        if isinstance(node.get("type"), str) and node["type"] not in _JSON_TYPES:
-            self.warn("type", file, [*path, "type"], f"unknown type {node['type']!r}; any value allowed")
+
+    def _type(self, node: dict[str, Any], key: str, file: Path, path: list[str | int]) -> None:
+        declared = node[key]
+        if isinstance(declared, str) and declared not in _JSON_TYPES:
+            self.warn("type", file, [*path, "type"], f"unknown type {declared!r}; any value allowed")
             node.pop("type")
-        elif isinstance(node.get("type"), list):
-            known = [t for t in node["type"] if t in _JSON_TYPES]
+        elif isinstance(declared, list):
+            known = [t for t in declared if t in _JSON_TYPES]
             if known:
                 node["type"] = known
             else:
@@ -469,6 +486,15 @@ _EXTENSIBLE_MAPS = {"paths", "webhooks", "responses"}
 # Each schema keyword that holds schemas, with the Python types its value may have; looked up per schema node.
 _SCHEMA_SHAPES: dict[str, tuple[str, type | tuple[type, ...]]] = {
     key: (shape, {"list": list, "map": dict}.get(shape, (dict, bool))) for key, (shape, _) in GRAMMAR["schema"].items()
+}
+_SCHEMA_REPAIRS: dict[str, Callable[[Normalizer, dict[str, Any], str, Path, list[str | int]], Any]] = {
+    **{key: Normalizer._shape for key in _SCHEMA_SHAPES},
+    **{key: Normalizer._narrowing_only for key in ("unevaluatedProperties", "unevaluatedItems", "additionalItems")},
+    "properties": Normalizer._properties,
+    "examples": Normalizer._examples,
+    "required": Normalizer._list,
+    "enum": Normalizer._list,
+    "type": Normalizer._type,
 }
 _JSON_TYPES = {"string", "number", "integer", "boolean", "array", "object", "null"}
 _EXAMPLE_FIELDS = {"summary", "description", "value", "externalValue", "dataValue", "serializedValue", "$ref"}
