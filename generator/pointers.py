@@ -10,7 +10,8 @@ MISSING: Any = object()  # what `resolve` returns where nothing is
 
 
 def escape(token: str | int) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
+    text = str(token)
+    return text.replace("~", "~0").replace("/", "~1") if "~" in text or "/" in text else text
 
 
 def unescape(token: str) -> str:

@@ -20,7 +20,7 @@ from .printing import literal
 from .problems import Unsupported
 from .resources import OperationKey
 from .streams import StreamDraft, lower_stream, stream_kind
-from .types import NONE, SchemaLowering, is_reference, keyword, union_of, value_type
+from .types import NONE, SchemaLowering, is_reference, spec_value, union_of, value_type
 
 BYTES = Primitive("bytes")
 BINARY_RESPONSE = Primitive("BinaryContent")  # bytes that can also .read() and .write_to_file()
@@ -517,9 +517,9 @@ def _example(param: Any, schema: Any) -> object:
     for node in (param, schema):
         if node is None:
             continue
-        if keyword(node, "example") is not None:
+        if spec_value(node, "example") is not None:
             return node.example
-        examples = keyword(node, "examples")
+        examples = spec_value(node, "examples")
         if isinstance(examples, dict) and examples:
             first = next(iter(examples.values()))
             value = getattr(first, "value", None)
