@@ -194,8 +194,10 @@ def build(target: Target, quiet: bool = False, cached: bool = False) -> dict[str
 
         spec = load_target(target)
         sdk = lower_target(target, spec)
-        with recursion_headroom(), emit.Formatting(render(sdk), target.formatter) as formatting:
-            manifest = surface.text(sdk)  # built while ruff formats, in a process of its own
+        with recursion_headroom(), emit.Formatting(target.formatter) as formatting:
+            for batch in render(sdk):
+                formatting.add(batch)
+            manifest = surface.text(sdk)  # built while ruff formats, in processes of its own
             files = {**formatting.result(), surface.FILE: manifest}
         notes = [
             f"{prefix}{line}"

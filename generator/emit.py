@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 LINE_LENGTH = 120
@@ -20,49 +21,62 @@ class FormatterError(Exception):
 
 def format_sources(files: dict[str, str], formatter: str) -> dict[str, str]:
     """The same files, Python ones formatted."""
-    with Formatting(files, formatter) as formatting:
+    with Formatting(formatter) as formatting:
+        formatting.add(files)
         return formatting.result()
 
 
 class Formatting:
-    """The files, their Python ones being formatted: ruff runs in its own process from the start, so the caller
-    can work meanwhile, and `result()` waits for it. Settings are fixed here, never read from the surrounding
-    project, so output does not depend on where it is generated. Leaving the `with` stops ruff and removes its
-    scratch folder."""
+    """Files given in batches, the Python ones of each batch formatted by a ruff process of its own from the moment
+    it is added, so the caller can go on (render the next batch, build the manifest) while ruff works on the other
+    core; `result()` waits for them all. Settings are fixed here, never read from the surrounding project, so
+    output does not depend on where it is generated. Leaving the `with` stops ruff and removes the scratch folders."""
 
-    def __init__(self, files: dict[str, str], formatter: str) -> None:
+    def __init__(self, formatter: str) -> None:
         if formatter not in ("ruff", "black"):
             raise FormatterError(f"unknown formatter {formatter!r} (ruff or black)")
-        self.files = files
-        self.sources = _wrap_imports({path: text for path, text in files.items() if path.endswith(".py")})
-        self._ruff: subprocess.Popen[str] | None = None
-        self._scratch: tempfile.TemporaryDirectory[str] | None = None
-        if formatter == "ruff":
-            self._scratch = tempfile.TemporaryDirectory(prefix="sdkforge-", dir=_memory_backed())
-            try:
-                self._ruff = _start_ruff(self.sources, Path(self._scratch.name))
-            except BaseException:
-                self._scratch.cleanup()
-                raise
+        self.formatter = formatter
+        self.files: dict[str, str] = {}
+        self._batches: list[_Batch] = []
+
+    def add(self, files: dict[str, str]) -> None:
+        self.files.update(files)
+        batch = _Batch(_wrap_imports({path: text for path, text in files.items() if path.endswith(".py")}))
+        self._batches.append(batch)
+        if self.formatter == "ruff":
+            batch.scratch = tempfile.TemporaryDirectory(prefix="sdkforge-", dir=_memory_backed())
+            batch.ruff = _start_ruff(batch.sources, Path(batch.scratch.name))
 
     def __enter__(self) -> Formatting:
         return self
 
     def __exit__(self, *_: object) -> None:
-        if self._ruff is not None and self._ruff.poll() is None:
-            self._ruff.kill()
-            self._ruff.wait()
-        if self._scratch is not None:
-            self._scratch.cleanup()
+        for batch in self._batches:
+            if batch.ruff is not None and batch.ruff.poll() is None:
+                batch.ruff.kill()
+                batch.ruff.wait()
+            if batch.scratch is not None:
+                batch.scratch.cleanup()
 
     def result(self) -> dict[str, str]:
-        if self._ruff is None or self._scratch is None:
-            return {**self.files, **_black(self.sources)}
-        _, errors = self._ruff.communicate()
-        if self._ruff.returncode != 0:
-            raise FormatterError(f"ruff format failed (a generator bug): {errors.strip()}")
-        root = Path(self._scratch.name)
-        return {**self.files, **{path: (root / path).read_text(encoding="utf-8") for path in self.sources}}
+        formatted = dict(self.files)
+        for batch in self._batches:
+            if batch.ruff is None or batch.scratch is None:
+                formatted.update(_black(batch.sources))
+                continue
+            _, errors = batch.ruff.communicate()
+            if batch.ruff.returncode != 0:
+                raise FormatterError(f"ruff format failed (a generator bug): {errors.strip()}")
+            root = Path(batch.scratch.name)
+            formatted.update({path: (root / path).read_text(encoding="utf-8") for path in batch.sources})
+        return formatted
+
+
+@dataclass
+class _Batch:
+    sources: dict[str, str]  # the Python files, imports wrapped
+    scratch: tempfile.TemporaryDirectory[str] | None = None
+    ruff: subprocess.Popen[str] | None = None
 
 
 def _memory_backed() -> str | None:

@@ -6,7 +6,7 @@ Templates only loop and print; every name, type and import was decided while low
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 
 import jinja2
@@ -50,8 +50,9 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render(sdk: Sdk) -> dict[str, str]:
-    """Relative path inside the package -> file content (not yet formatted); all but the manifest, which
+def render(sdk: Sdk) -> Iterator[dict[str, str]]:
+    """Relative path inside the package -> file content (not yet formatted), in two batches: the type modules,
+    the bulk, first, so that they are formatted while the rest renders. All files but the manifest, which
     `surface.text` gives."""
     env = environment()
     header = "\n".join(sdk.header)
@@ -60,6 +61,11 @@ def render(sdk: Sdk) -> dict[str, str]:
     def emit(path: str, template: str, **context: object) -> None:
         files[path] = env.get_template(template).render(sdk=sdk, header=header, **context)
 
+    emit("types/__init__.py", "types_init.py.j2")
+    for module in sdk.type_modules:
+        emit(f"types/{module.name}.py", "types_module.py.j2", module=module)
+    yield files
+    files = {}
     emit("__init__.py", "__init__.py.j2")
     emit("_client.py", "_client.py.j2")
     emit("_version.py", "_version.py.j2")
@@ -73,10 +79,7 @@ def render(sdk: Sdk) -> dict[str, str]:
     emit("resources/__init__.py", "package_init.py.j2")
     for resource in sdk.resources:
         _emit_resource(resource, emit)
-    emit("types/__init__.py", "types_init.py.j2")
-    for module in sdk.type_modules:
-        emit(f"types/{module.name}.py", "types_module.py.j2", module=module)
-    return files
+    yield files
 
 
 def _emit_resource(resource: Resource, emit: Callable[..., None]) -> None:
