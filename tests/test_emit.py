@@ -53,3 +53,17 @@ def test_a_formatter_failure_says_what_ruff_said() -> None:
 def test_an_unknown_formatter_is_refused() -> None:
     with pytest.raises(emit.FormatterError, match="unknown formatter 'yapf'"):
         emit.format_sources({"a.py": "x = 1\n"}, "yapf")
+
+
+def test_batches_are_formatted_each_and_a_failure_in_a_later_one_is_reported() -> None:
+    """Render hands the type modules over first and the rest after (each batch gets its own ruff): every file of
+    every batch comes back formatted, non-Python files as given, and a later batch's failure is not lost."""
+    with emit.Formatting("ruff") as formatting:
+        formatting.add({"types/a.py": "x=( 1 )\n"})
+        formatting.add({"b.py": "y = [1,2]\n", "README.md": "text  "})
+        assert formatting.result() == {"types/a.py": "x = 1\n", "b.py": "y = [1, 2]\n", "README.md": "text  "}
+    with emit.Formatting("ruff") as formatting:
+        formatting.add({"types/a.py": "x = 1\n"})
+        formatting.add({"broken.py": "def (:\n"})
+        with pytest.raises(emit.FormatterError, match=r"ruff format failed .*Expected an identifier"):
+            formatting.result()
