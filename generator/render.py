@@ -56,33 +56,28 @@ def render(sdk: Sdk) -> Iterator[dict[str, str]]:
     `surface.text` gives."""
     env = environment()
     header = "\n".join(sdk.header)
-    files: dict[str, str] = {}
 
-    def emit(path: str, template: str, **context: object) -> None:
-        files[path] = env.get_template(template).render(sdk=sdk, header=header, **context)
+    def rendered(template: str, **context: object) -> str:
+        return env.get_template(template).render(sdk=sdk, header=header, **context)
 
-    emit("types/__init__.py", "types_init.py.j2")
+    types = {"types/__init__.py": rendered("types_init.py.j2")}
     for module in sdk.type_modules:
-        emit(f"types/{module.name}.py", "types_module.py.j2", module=module)
-    yield files
-    files = {}
-    emit("__init__.py", "__init__.py.j2")
-    emit("_client.py", "_client.py.j2")
-    emit("_version.py", "_version.py.j2")
-    emit("testing.py", "testing.py.j2")
+        types[f"types/{module.name}.py"] = rendered("types_module.py.j2", module=module)
+    yield types
+    files = {name: rendered(f"{name}.j2") for name in ("__init__.py", "_client.py", "_version.py", "testing.py")}
     if sdk.docs is not None:
-        emit("README.md", "README.md.j2")
-        emit("api.md", "api.md.j2")
+        files["README.md"] = rendered("README.md.j2")
+        files["api.md"] = rendered("api.md.j2")
     for source in sorted((templates_dir() / "runtime").glob("*.py")):
         files[source.name] = header + "\n\n" + source.read_text(encoding="utf-8")
     files["py.typed"] = ""
-    emit("resources/__init__.py", "package_init.py.j2")
+    files["resources/__init__.py"] = rendered("package_init.py.j2")
     for resource in sdk.resources:
-        _emit_resource(resource, emit)
+        _render_resource(resource, files, rendered)
     yield files
 
 
-def _emit_resource(resource: Resource, emit: Callable[..., None]) -> None:
-    emit(resource.path, "resource.py.j2", resource=resource)
+def _render_resource(resource: Resource, files: dict[str, str], rendered: Callable[..., str]) -> None:
+    files[resource.path] = rendered("resource.py.j2", resource=resource)
     for child in resource.children:
-        _emit_resource(child, emit)
+        _render_resource(child, files, rendered)
