@@ -412,3 +412,42 @@ def test_a_cursor_that_names_its_own_page_ends_with_an_error(server: RecordingSe
         with pytest.raises(PaginationError, match="as the next page of itself"):
             page.get_next_page()
     assert [r.query for r in server.requests] == ["cursor=c1"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "call"),
+    [("page number", lambda c: c.numbered.list()), ("offset", lambda c: c.offsets.list(limit=3))],
+)
+def test_a_server_that_ignores_the_page_ends_with_an_error(server: RecordingServer, kind: str, call: Any) -> None:
+    """A page number or offset cannot repeat itself, but a server that ignores it answers every request with the
+    first page: the repeated page ends the list with an error, its items not yielded twice, sync and async."""
+    answered = [0]
+
+    def first_page_always(request: RecordedRequest) -> Reply:
+        answered[0] += 1  # bounded: after ten answers, an empty page (a client that loops stops there)
+        return answer({"items": chunk(0), "data": chunk(0)} if answered[0] <= 10 else {"items": [], "data": []})
+
+    server.respond = first_page_always
+    seen: list[str] = []
+    with FeaturePagination(base_url=server.url) as client:
+        with pytest.raises(PaginationError, match="the same page as before"):
+            for thing in call(client):
+                seen.append(thing.id)
+    assert seen == IDS[:SIZE]
+    assert len(server.requests) == 2
+
+    async def walk() -> list[str]:
+        async with AsyncFeaturePagination(base_url=server.url) as client:
+            return [thing.id async for thing in call(client)]
+
+    with pytest.raises(PaginationError, match="the same page as before"):
+        asyncio.run(walk())
+    assert len(server.requests) == 4 and answered[0] == 4
+
+
+def test_pages_whose_bodies_differ_are_all_walked(server: RecordingServer) -> None:
+    """The same items on two pages, in different bodies (a list that shifted between requests), are not a loop."""
+    server.respond = lambda r: answer({"items": chunk(0) if query_of(r).get("page", "1") != "3" else [], "n": r.query})
+    with FeaturePagination(base_url=server.url) as client:
+        assert [t.id for t in client.numbered.list()] == IDS[:SIZE] * 2
+    assert [query_of(r) for r in server.requests] == [{}, {"page": "2"}, {"page": "3"}]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass
@@ -138,7 +139,8 @@ class _BasePage(Generic[T, F]):
     every page from this one on, fetching the next page when the current one is used up.
 
     The next request is the first one's (headers, timeout, every option) with only the pagination changed, so no
-    page is skipped; a cursor or URL the list already gave ends it with a PaginationError instead of looping.
+    page is skipped; a cursor or URL the list already gave ends it with a PaginationError instead of looping, and
+    so does a page whose body the list already gave (a server that ignores the page number or offset).
     """
 
     def __init__(
@@ -160,6 +162,11 @@ class _BasePage(Generic[T, F]):
         self._fetch = fetch
         self._base_url = base_url
         self._seen = seen
+        if self.items and seen and _body_key(http_response) in seen:
+            raise PaginationError(
+                "The API answered with the same page as before (does it ignore the page number or offset?);"
+                " stopped instead of looping"
+            )
         self._following: Next | PaginationError
         try:
             self._following = pagination.paging.next(self)
@@ -201,7 +208,9 @@ class _BasePage(Generic[T, F]):
         options, key = self._following
         if key and key in self._seen:
             raise PaginationError(f"The API gave {key!r} as the next page again; stopped instead of looping")
-        return self._fetch(options, self._pagination, self._seen | {key} if key else self._seen)
+        # A page number or offset never repeats itself, but a server that ignores it repeats the page: such a page
+        # is known by its body.
+        return self._fetch(options, self._pagination, self._seen | {key or _body_key(self.http_response)})
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} items={len(self.items)} has_next_page={self.has_next_page()}>"
@@ -214,6 +223,10 @@ class _BasePage(Generic[T, F]):
             if response is None or name.startswith("_"):
                 raise AttributeError(name)
             return getattr(response, name)
+
+
+def _body_key(response: httpx.Response) -> str:
+    return "body:" + hashlib.sha256(response.content).hexdigest()
 
 
 class SyncPage(_BasePage[T, "SyncPage[T]"]):
