@@ -455,6 +455,7 @@ class Docs:
     errors: tuple[DocsRow, ...]  # (error class, when)
     usage: str
     async_usage: str
+    errors_about: str  # what an error says about the response's body
     errors_example: str
     pagination_example: str  # "" when no method is paginated
     raw_example: str
@@ -463,6 +464,15 @@ class Docs:
     webhooks_about: str  # what the webhooks section's example shows; "" when the API documents no webhooks
     webhooks_example: str
     resources: tuple[DocsResource, ...]  # depth first, as the client nests them
+
+
+@dataclass(frozen=True)
+class ErrorBody:
+    """`_error_body.py`: every type the spec declares for an error's body, as one union, which types
+    `APIStatusError.parsed`."""
+
+    annotation: str  # "None" when the spec declares none
+    imports: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -495,4 +505,5 @@ class Sdk:
     warnings: tuple[str, ...]  # for the person generating, e.g. an override that matches nothing
     doc: str
     testing: Testing  # the `testing` module
+    error_body: ErrorBody
     docs: Docs | None = None  # README.md and api.md, built last from the rest of the package

@@ -64,7 +64,8 @@ def render(sdk: Sdk) -> Iterator[dict[str, str]]:
     for module in sdk.type_modules:
         types[f"types/{module.name}.py"] = rendered("types_module.py.j2", module=module)
     yield types
-    files = {name: rendered(f"{name}.j2") for name in ("__init__.py", "_client.py", "_version.py", "testing.py")}
+    modules = ("__init__.py", "_client.py", "_error_body.py", "_version.py", "testing.py")
+    files = {name: rendered(f"{name}.j2") for name in modules}
     if sdk.docs is not None:
         files["README.md"] = rendered("README.md.j2")
         files["api.md"] = rendered("api.md.j2")

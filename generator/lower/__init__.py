@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InternalError, SpecError
-from ..ir import Attached, ClientForm, CredentialForm, Environment, Model, Resource, Sdk, Security
+from ..ir import Attached, ClientForm, CredentialForm, Environment, ErrorBody, Model, Resource, Sdk, Security
 from ..load import Spec
 from ..paths import runtime_exports
 from ..pointers import pointer, resolve
@@ -17,7 +17,7 @@ from .docs import build_docs
 from .methods import ResourceBuilder, Tree, class_names
 from .modules import ANNOTATION_NAMES, ModuleBuilder, assign_modules
 from .names import Namespace, class_name, identifier, pascal, snake
-from .operations import OperationLowering, returns_collection
+from .operations import MethodDraft, OperationLowering, returns_collection
 from .pagination import PaginationDetector
 from .printing import IMPORTABLE_NAMES, comment, docstring, dunder_all, literal, natural
 from .problems import Unsupported, Widenings
@@ -145,9 +145,9 @@ class _Lowering:
             if isinstance(definition, Model)
             for f in definition.fields
         }
-        resources = self._resources(tree, module_of, field_names)
+        resources, error_body = self._resources(tree, [draft for draft, _ in lowered], module_of, field_names)
         testing = TestingBuilder(module_of, field_names, self.spec.file)
-        sdk = self._sdk(resources, type_modules, exports, security, testing)
+        sdk = self._sdk(resources, type_modules, exports, security, testing, error_body)
         docs = build_docs(sdk, self.options.source or self.spec.file, str(self.api.info.title or ""), module_of)
         return dataclasses.replace(sdk, docs=docs)
 
@@ -178,8 +178,9 @@ class _Lowering:
         return tree, lowered
 
     def _resources(
-        self, tree: Tree, module_of: dict[str, str], field_names: dict[tuple[str, str], str]
-    ) -> tuple[Resource, ...]:
+        self, tree: Tree, drafts: list[MethodDraft], module_of: dict[str, str], field_names: dict[tuple[str, str], str]
+    ) -> tuple[tuple[Resource, ...], ErrorBody]:
+        """The resource classes, and the union of the error bodies their methods parse."""
         resource_classes = Namespace(set(self.schemas.definitions) | RUNTIME_NAMES)
         aliases = {
             name: draft.type
@@ -187,9 +188,10 @@ class _Lowering:
             if draft.kind == "alias" and draft.type is not None
         }
         builder = ResourceBuilder(module_of, aliases, field_names, class_names(tree, resource_classes), self.spec.file)
-        return tuple(
+        resources = tuple(
             builder.build(child, ("resources",)) for child in tree.root.children.values() if child.has_methods()
         )
+        return resources, builder.error_body(drafts)
 
     # --- operations ---------------------------------------------------------------------------------------
 
@@ -269,6 +271,7 @@ class _Lowering:
         exports: Any,
         security: Security,
         testing: TestingBuilder,
+        error_body: ErrorBody,
     ) -> Sdk:
         package = self.options.package
         client_name = self.options.client_name or class_name(package)
@@ -319,6 +322,7 @@ class _Lowering:
             ),
             doc=doc,
             testing=testing.build(resources, client_name, security, type_modules),
+            error_body=error_body,
         )
 
     def _environments(self) -> tuple[Environment, ...]:

@@ -77,6 +77,7 @@ def _docs(
         errors=_errors(),
         usage=shown(_usage, example),
         async_usage=shown(_async_usage, example),
+        errors_about=_errors_about(sdk),
         errors_example=shown(_errors_example, example),
         pagination_example=shown(_pagination_example, paged),
         raw_example=shown(_raw_example, example),
@@ -165,6 +166,16 @@ def _async_usage(sdk: Sdk, example: tuple[str, Method]) -> str:
             "",
             "asyncio.run(main())",
         )
+    )
+
+
+def _errors_about(sdk: Sdk) -> str:
+    if sdk.error_body.annotation == "None":
+        return "An `APIStatusError` holds the response's body in `body`, as JSON or text."
+    return (
+        "An `APIStatusError` holds the response's body in `body`, as JSON or text, and in `parsed` as the model the"
+        f" API declares for that status (typed `{sdk.error_body.annotation} | None`; None when it declares none, or"
+        " the body does not match it)."
     )
 
 

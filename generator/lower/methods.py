@@ -7,6 +7,7 @@ from ..errors import SpecError
 from ..ir import (
     Child,
     DictOf,
+    ErrorBody,
     Group,
     ListOf,
     Location,
@@ -32,7 +33,7 @@ from .operations import MethodDraft
 from .pagination import PageDraft
 from .printing import AnnotationPrinter, Imports, docstring, dunder_all, literal, markdown, unknown_of
 from .streams import StreamDraft
-from .types import NONE
+from .types import NONE, union_of
 from .webhooks import SCHEMES
 
 
@@ -98,6 +99,15 @@ class ResourceBuilder:
         self.open_enums = {name: unknown for name, t in aliases.items() if (unknown := unknown_of(t))}
         self.field_names = field_names
         self.class_names = class_names
+
+    def error_body(self, drafts: list[MethodDraft]) -> ErrorBody:
+        """What `APIStatusError.parsed` can hold: the union of the types the methods' `errors=` parse into."""
+        imports = Imports()
+        imports.need("TypeAlias")
+        printer = AnnotationPrinter(self.module_of, ".", input_side=False, open_enums=self.open_enums)
+        # Sorted: an operation added to the spec leaves the union's order as it was.
+        union = union_of(sorted({expr for draft in drafts for _, expr in draft.errors}, key=repr))
+        return ErrorBody(printer.print(union, imports), imports.lines())
 
     def build(self, node: Node, parent_module: tuple[str, ...]) -> Resource:
         children = [c for c in node.children.values() if c.has_methods()]
