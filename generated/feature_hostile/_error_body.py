@@ -9,4 +9,4 @@ from typing import TypeAlias
 from .types.error import Error
 from .types.server_error import ServerError
 
-ErrorBody: TypeAlias = Error | ServerError
+APIErrorBody: TypeAlias = Error | ServerError

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 if TYPE_CHECKING:
-    from ._error_body import ErrorBody
+    from ._error_body import APIErrorBody
 
 __all__ = [
     "APIConnectionError",
@@ -100,13 +100,13 @@ class APIStatusError(APIError):
 
     response: httpx.Response
     status_code: int
-    parsed: ErrorBody | None
+    parsed: APIErrorBody | None
     """The body parsed into the model the spec declares for this status of this operation (typed as any of the
     error bodies the API declares); None when it declares none, or the body does not match it (`body` holds it
     as JSON or text either way)."""
 
     def __init__(
-        self, message: str, *, response: httpx.Response, body: object | None, parsed: ErrorBody | None = None
+        self, message: str, *, response: httpx.Response, body: object | None, parsed: APIErrorBody | None = None
     ) -> None:
         super().__init__(message, response.request, body=body)
         self.response = response
@@ -169,7 +169,7 @@ STATUS_ERRORS: dict[int, type[APIStatusError]] = {
 }
 
 
-def status_error(response: httpx.Response, body: object | None, parsed: ErrorBody | None = None) -> APIStatusError:
+def status_error(response: httpx.Response, body: object | None, parsed: APIErrorBody | None = None) -> APIStatusError:
     if response.status_code >= 500:
         error_class: type[APIStatusError] = InternalServerError
     else:

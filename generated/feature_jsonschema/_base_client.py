@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     import pydantic
     from typing_extensions import Self, Unpack  # noqa: UP035 - typing has Self from 3.11; checkers may run as 3.10
 
-    from ._error_body import ErrorBody
+    from ._error_body import APIErrorBody
     from ._pagination import AsyncPage, AsyncPaginator, Paging, SyncPage
     from ._streaming import AsyncStream, Stream
 
@@ -570,7 +570,7 @@ def _adapter(cast_to: type[T]) -> pydantic.TypeAdapter[T]:
     return adapter
 
 
-def _parsed_error(status: int, body: object | None, errors: Mapping[str, Any] | None) -> ErrorBody | None:
+def _parsed_error(status: int, body: object | None, errors: Mapping[str, Any] | None) -> APIErrorBody | None:
     """The error body as the type the spec declares for its status (exact, then `4XX`, then `default`); None
     when it declares none or the body does not match it (the error is raised all the same)."""
     import pydantic
@@ -580,7 +580,7 @@ def _parsed_error(status: int, body: object | None, errors: Mapping[str, Any] | 
     if error_type is None or body is None:
         return None
     try:
-        return cast("ErrorBody", _adapter(error_type).validate_python(body))
+        return cast("APIErrorBody", _adapter(error_type).validate_python(body))
     except pydantic.ValidationError:
         return None
 

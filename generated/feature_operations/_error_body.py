@@ -8,4 +8,4 @@ from typing import TypeAlias
 
 from .types.error import Error
 
-ErrorBody: TypeAlias = Error
+APIErrorBody: TypeAlias = Error

@@ -6,4 +6,4 @@ from __future__ import annotations
 
 from typing import TypeAlias
 
-ErrorBody: TypeAlias = None
+APIErrorBody: TypeAlias = None

@@ -29,38 +29,42 @@ from .webhooks import lower_webhooks
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")  # query: OpenAPI 3.2
 # Class names the runtime defines, and names a types/ module imports; a schema must not take them.
-RUNTIME_NAMES = {
-    "BaseModel",
-    "UnknownStr",
-    "UnknownInt",
-    "UnknownVariant",
-    "NotGiven",
-    "APIResponse",
-    "AsyncAPIResponse",
-    "SyncAPIResource",
-    "AsyncAPIResource",
-    # Runtime types a resource module imports by name.
-    "FileContent",
-    "FileTypes",
-    "BinaryContent",
-    "NoneType",
-    "Headers",
-    "Query",
-    "Body",
-    "Timeout",
-    "SyncPage",
-    "AsyncPaginator",
-    "PageNumber",
-    "Offset",
-    "Cursor",
-    "NextUrl",
-    "Stream",
-    "AsyncStream",
-    "ServerSentEvent",
-    "Delimited",
-    "DeepObject",
-    "JsonParam",
-} | {name for name in ANNOTATION_NAMES | IMPORTABLE_NAMES | TESTING_NAMES if name[:1].isupper()}
+RUNTIME_NAMES = (
+    {
+        "BaseModel",
+        "UnknownStr",
+        "UnknownInt",
+        "UnknownVariant",
+        "NotGiven",
+        "APIResponse",
+        "AsyncAPIResponse",
+        "SyncAPIResource",
+        "AsyncAPIResource",
+        # Runtime types a resource module imports by name.
+        "FileContent",
+        "FileTypes",
+        "BinaryContent",
+        "NoneType",
+        "Headers",
+        "Query",
+        "Body",
+        "Timeout",
+        "SyncPage",
+        "AsyncPaginator",
+        "PageNumber",
+        "Offset",
+        "Cursor",
+        "NextUrl",
+        "Stream",
+        "AsyncStream",
+        "ServerSentEvent",
+        "Delimited",
+        "DeepObject",
+        "JsonParam",
+        "APIErrorBody",  # what _error_body.py defines, from the types it imports
+    }
+    | {name for name in ANNOTATION_NAMES | IMPORTABLE_NAMES | TESTING_NAMES if name[:1].isupper()}
+)
 
 
 @dataclass(frozen=True)

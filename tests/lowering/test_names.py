@@ -18,7 +18,7 @@ from generator.lower.names import (
     pascal,
     snake,
 )
-from tests.lowering.build import document, field, lower_document, model, typed_dict
+from tests.lowering.build import Json, document, field, lower_document, model, operation, typed_dict
 
 
 def is_ascii_identifier(name: str) -> bool:
@@ -285,3 +285,32 @@ def test_typed_dict_keys_are_wire_names(tmp_path: Path) -> None:
     assert request.functional  # neither key is an identifier: the functional form
     assert [f.wire_name for f in request.fields] == ["+1", "class"]
     assert field(request, "+1").py_name == "'+1'"
+
+
+def test_the_error_body_union_names_every_declared_error_type_once_and_keeps_its_alias_name(tmp_path: Path) -> None:
+    """rule: `APIStatusError.parsed` is typed by the union of the error bodies of every operation, sorted, each
+    once; a component named like the union's alias (`APIErrorBody`) is renamed, as runtime names are."""
+    error = {"type": "object", "properties": {"message": {"type": "string"}}}
+    schemas = {"Zed": error, "APIErrorBody": error}
+
+    def failing(*refs: str) -> Json:
+        return {
+            "responses": {
+                "200": {"description": "ok"},
+                **{
+                    str(400 + i): {"description": "no", "content": {"application/json": {"schema": {"$ref": ref}}}}
+                    for i, ref in enumerate(refs)
+                },
+            }
+        }
+
+    paths = {
+        "/a": {"get": failing("#/components/schemas/Zed")},
+        "/b": {"get": failing("#/components/schemas/APIErrorBody", "#/components/schemas/Zed")},
+    }
+    sdk = lower_document(tmp_path, document(paths=paths, schemas=schemas))
+    assert sdk.error_body.annotation == "APIErrorBody2 | Zed"
+    assert "from .types.zed import Zed" in sdk.error_body.imports
+    (tmp_path / "none").mkdir()
+    undeclared = lower_document(tmp_path / "none", document(paths={"/a": {"get": operation()}}))
+    assert undeclared.error_body.annotation == "None"
