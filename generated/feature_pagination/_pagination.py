@@ -171,7 +171,8 @@ class _BasePage(Generic[T, F]):
         self._fetch = fetch
         self._base_url = base_url
         self._seen = seen
-        if self.items and seen and _body_key(http_response) in seen:
+        self._body = "body:" + hashlib.sha256(http_response.content).hexdigest()
+        if self.items and self._body in seen:
             raise PaginationError(
                 "The API answered with the same page as before (does it ignore the page number or offset?);"
                 " stopped instead of looping"
@@ -219,7 +220,7 @@ class _BasePage(Generic[T, F]):
             raise PaginationError(f"The API gave {key!r} as the next page again; stopped instead of looping")
         # A page number or offset never repeats itself, but a server that ignores it repeats the page: such a page
         # is known by its body.
-        return self._fetch(options, self._pagination, self._seen | {key or _body_key(self.http_response)})
+        return self._fetch(options, self._pagination, self._seen | {key or self._body})
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} items={len(self.items)} has_next_page={self.has_next_page()}>"
@@ -232,10 +233,6 @@ class _BasePage(Generic[T, F]):
             if response is None or name.startswith("_"):
                 raise AttributeError(name)
             return getattr(response, name)
-
-
-def _body_key(response: httpx.Response) -> str:
-    return "body:" + hashlib.sha256(response.content).hexdigest()
 
 
 class SyncPage(_BasePage[T, "SyncPage[T]"]):
