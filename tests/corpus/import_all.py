@@ -1,5 +1,5 @@
-"""Imports every module of a generated package, builds every pydantic model, and walks the client's whole
-resource tree (which imports every resource lazily); prints what it saw as JSON.
+"""Imports every module of a generated package (and _error_body), builds every pydantic model, and walks the
+client's whole resource tree (which imports every resource lazily); prints what it saw as JSON.
 
     python tests/corpus/import_all.py PARENT_DIR PACKAGE
 """
@@ -14,6 +14,8 @@ import pydantic
 
 sys.path.insert(0, sys.argv[1])
 package = importlib.import_module(sys.argv[2])
+# Imported only for type checkers by the package itself: at run time, an alias that does not evaluate goes unseen.
+importlib.import_module(f"{package.__name__}._error_body")
 modules, models = 0, 0
 for sub in ("types", "resources"):
     base = importlib.import_module(f"{package.__name__}.{sub}")
