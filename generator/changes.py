@@ -219,29 +219,7 @@ def _type_changes(
     lost, gained = _members(old), _members(new)
     literal = all(m["kind"] == "LiteralOf" for m in lost + gained)
     if (literal or (len(lost) > 1 and len(gained) > 1)) and any(m in gained for m in lost):
-        noun = "enum value" if literal else "union member"
-        for member in lost:
-            if member not in gained:
-                breaking = side == SEND and not _accepts(new, member, types[1], types[0])
-                yield Change(
-                    f"{noun} removed",
-                    where,
-                    breaking,
-                    _spell(member),
-                    "",
-                    "a value callers send is refused" if breaking else "",
-                )
-        for member in gained:
-            if member not in lost:
-                breaking = side == READ and not _accepts(old, member, types[0], types[1])
-                yield Change(
-                    f"{noun} added",
-                    where,
-                    breaking,
-                    "",
-                    _spell(member),
-                    "code typed for the old values cannot hold it" if breaking else "",
-                )
+        yield from _member_changes("enum value" if literal else "union member", where, old, new, side, types)
         return
     src, dst = (old, new) if side == SEND else (new, old)
     breaking = not _assignable(src, dst, *((types[0], types[1]) if side == SEND else (types[1], types[0])))
@@ -249,6 +227,23 @@ def _type_changes(
         ("the old type is not accepted" if side == SEND else "the new type does not fit the old") if breaking else ""
     )
     yield Change(f"{what} type changed", where, breaking, was["annotation"], now["annotation"], reason)
+
+
+def _member_changes(
+    noun: str, where: str, old: dict[str, Any], new: dict[str, Any], side: str, types: tuple[Any, Any]
+) -> Iterator[Change]:
+    """Members removed from and added to an enum or union that keeps some of its members."""
+    lost, gained = _members(old), _members(new)
+    for member in lost:
+        if member not in gained:
+            breaking = side == SEND and not _accepts(new, member, types[1], types[0])
+            reason = "a value callers send is refused" if breaking else ""
+            yield Change(f"{noun} removed", where, breaking, _spell(member), "", reason)
+    for member in gained:
+        if member not in lost:
+            breaking = side == READ and not _accepts(old, member, types[0], types[1])
+            reason = "code typed for the old values cannot hold it" if breaking else ""
+            yield Change(f"{noun} added", where, breaking, "", _spell(member), reason)
 
 
 # The runtime's catch-all members of open response enums and unions (templates/runtime/_models.py): an

@@ -244,6 +244,11 @@ def main(argv: list[str] | None = None) -> int:
             exc = InternalError(current, "", exc)
         print(f"sdkforge: error: {exc}", file=sys.stderr)
         return 3
+    return _report_and_write(built, args)
+
+
+def _report_and_write(built: list[tuple[Target, dict[str, str], float]], args: argparse.Namespace) -> int:
+    """The exit status: 2 when something cannot be written, 1 when `check` finds drift or `--fail-on` a break."""
     status = 0
     for target, files, seconds in built:
         report = report_against_disk(target, files, args)

@@ -281,7 +281,6 @@ class _Lowering:
         client_name = self.options.client_name or class_name(package)
         client_exports = ("ENVIRONMENTS", f"Async{client_name}", client_name)
         error_alias = f"{client_name}Error"
-        env_prefix = self.env_prefix
         info = self.api.info
         version = self.options.version or str(info.version)
         # No version or hash here: a spec bump would rewrite every file. Both live in the manifest only.
@@ -294,7 +293,7 @@ class _Lowering:
             clients=tuple(_client_form(is_async, client_name, security, resources) for is_async in (False, True)),
             environment_names=tuple(env.name for env in environments) or ("default",),
             client_doc=doc or "API client.",
-            env_prefix=env_prefix,
+            env_prefix=self.env_prefix,
             idempotency_header=literal(self.options.idempotency_header or self.operations.idempotency_header),
             version=literal(version),
             user_agent=f"{literal(package + '/')} + __version__",
@@ -304,12 +303,7 @@ class _Lowering:
             environments=environments,
             security=security,
             resources=resources,
-            resource_imports=tuple(
-                sorted(
-                    f"from .{r.module} import {', '.join(sorted([f'Async{r.class_name}', r.class_name]))}"
-                    for r in resources
-                )
-            ),
+            resource_imports=tuple(sorted(_resource_import(r) for r in resources)),
             type_modules=type_modules,
             type_exports=exports,
             type_all=dunder_all(name for name, _ in exports),
@@ -319,15 +313,16 @@ class _Lowering:
             error_alias=error_alias,
             widened=tuple(comment(str(w)) for w in self.widenings.found),
             skipped=tuple(comment(line) for line in self.skipped),
-            warnings=tuple(
-                # One line each, as errors are: spec text quoted in a warning (a path, a name) must not break it.
-                line.replace("\r", "\\r").replace("\n", "\\n")
-                for line in self.warnings + [f"{self.spec.file}#{w}" for w in self.operations.warnings]
-            ),
+            warnings=self._warnings(),
             doc=doc,
             testing=testing.build(resources, client_name, security, type_modules),
             error_body=error_body,
         )
+
+    def _warnings(self) -> tuple[str, ...]:
+        # One line each, as errors are: spec text quoted in a warning (a path, a name) must not break it.
+        lines = self.warnings + [f"{self.spec.file}#{w}" for w in self.operations.warnings]
+        return tuple(line.replace("\r", "\\r").replace("\n", "\\n") for line in lines)
 
     def _environments(self) -> tuple[Environment, ...]:
         names = Namespace()
@@ -344,6 +339,11 @@ class _Lowering:
             name = "_".join(described) or ("production" if not environments else "environment")
             environments.append(Environment(names.claim(identifier(name)), literal(url)))
         return tuple(environments)
+
+
+def _resource_import(resource: Resource) -> str:
+    names = sorted([f"Async{resource.class_name}", resource.class_name])  # as isort orders them
+    return f"from .{resource.module} import {', '.join(names)}"
 
 
 def _package_exports(client_exports: tuple[str, ...], error_alias: str) -> tuple[str, ...]:

@@ -116,22 +116,8 @@ class ResourceBuilder:
         prefix = "." * (depth + (2 if children else 1))
         class_name = self.class_names[id(node)]
         built_children = tuple(self.build(child, module) for child in children)
-        imports = Imports()
-        imports.add(f"{prefix}_resource", "SyncAPIResource")
-        imports.add(f"{prefix}_resource", "AsyncAPIResource")
-        imports.add("functools", "cached_property")
-        if node.methods:
-            for wrapper in ("", "async_"):
-                for kind in ("raw", "streamed"):
-                    imports.add(f"{prefix}_response", f"{wrapper}to_{kind}_response_wrapper")
-        member_names = {c.attr for c in children} | {m.name for m in node.methods}
-        if node.webhooks is not None:
-            member_names |= {"unwrap", "unsafe_unwrap"}
-        aliases = [alias for m in node.methods for alias in m.aliases]
-        clash = next((a for a in aliases if a in member_names or aliases.count(a) > 1), None)
-        if clash is not None:
-            raise SpecError(self.spec_file, "", f"override alias {'.'.join(module[1:] + (clash,))!r} is already taken")
-        member_names |= set(aliases)
+        imports = _resource_imports(node, prefix)
+        member_names = self._member_names(node, children, module)
         # Inside the class body a method called `list` hides the builtin in the annotations that follow it.
         output = AnnotationPrinter(
             self.module_of, prefix, input_side=False, shadowed=member_names, open_enums=self.open_enums
@@ -159,6 +145,17 @@ class ResourceBuilder:
             webhooks=webhooks,
         )
 
+    def _member_names(self, node: Node, children: list[Node], module: tuple[str, ...]) -> set[str]:
+        """The names the resource class defines: its children, methods and their aliases (never two alike)."""
+        names = {c.attr for c in children} | {m.name for m in node.methods}
+        if node.webhooks is not None:
+            names |= {"unwrap", "unsafe_unwrap"}
+        aliases = [alias for m in node.methods for alias in m.aliases]
+        clash = next((a for a in aliases if a in names or aliases.count(a) > 1), None)
+        if clash is not None:
+            raise SpecError(self.spec_file, "", f"override alias {'.'.join(module[1:] + (clash,))!r} is already taken")
+        return names | set(aliases)
+
     @staticmethod
     def _webhooks(found: tuple[str, str], imports: Imports, output: AnnotationPrinter, prefix: str) -> Webhooks:
         union, scheme = found
@@ -180,20 +177,8 @@ class ResourceBuilder:
         member_names: set[str],
     ) -> Method:
         params = self._signature(draft, imports, input_, prefix)
-        returns = output.print(draft.returns, imports)
-        async_returns = returns
-        pagination = None
-        if draft.page is not None:
-            item = output.print(draft.page.item_type, imports)
-            returns, async_returns = f"SyncPage[{item}]", f"AsyncPaginator[{item}]"
-            for name in ("SyncPage", "AsyncPaginator", draft.page.kind):
-                imports.add(f"{prefix}_pagination", name)
-            pagination = self._pagination(draft.page)
-        elif draft.stream is not None:
-            item = f"ServerSentEvent[{returns}]" if draft.stream.decode == "sse" else returns
-            returns, async_returns = f"Stream[{item}]", f"AsyncStream[{item}]"
-            for name in ("Stream", "AsyncStream", *(("ServerSentEvent",) if draft.stream.decode == "sse" else ())):
-                imports.add(f"{prefix}_streaming", name)
+        returns, async_returns = _return_annotations(draft, output, imports, prefix)
+        pagination = self._pagination(draft.page) if draft.page is not None else None
         deprecated = ""
         if draft.deprecated:
             imports.add("", "warnings")
@@ -343,6 +328,37 @@ class ResourceBuilder:
         value = in_body.print_value(expr, imports)
         type_name = in_body.name("type", imports)
         return f"cast({literal(f'{type_name}[{annotation}]')}, {value})"
+
+
+def _resource_imports(node: Node, prefix: str) -> Imports:
+    imports = Imports()
+    imports.add(f"{prefix}_resource", "SyncAPIResource")
+    imports.add(f"{prefix}_resource", "AsyncAPIResource")
+    imports.add("functools", "cached_property")
+    if node.methods:
+        for wrapper in ("", "async_"):
+            for kind in ("raw", "streamed"):
+                imports.add(f"{prefix}_response", f"{wrapper}to_{kind}_response_wrapper")
+    return imports
+
+
+def _return_annotations(
+    draft: MethodDraft, output: AnnotationPrinter, imports: Imports, prefix: str
+) -> tuple[str, str]:
+    """What the sync and the async method return: the response's type, or a page or stream of items."""
+    returns = output.print(draft.returns, imports)
+    if draft.page is not None:
+        item = output.print(draft.page.item_type, imports)
+        for name in ("SyncPage", "AsyncPaginator", draft.page.kind):
+            imports.add(f"{prefix}_pagination", name)
+        return f"SyncPage[{item}]", f"AsyncPaginator[{item}]"
+    if draft.stream is not None:
+        sse = draft.stream.decode == "sse"
+        item = f"ServerSentEvent[{returns}]" if sse else returns
+        for name in ("Stream", "AsyncStream", *(("ServerSentEvent",) if sse else ())):
+            imports.add(f"{prefix}_streaming", name)
+        return f"Stream[{item}]", f"AsyncStream[{item}]"
+    return returns, returns
 
 
 def _path(draft: MethodDraft, imports: Imports, prefix: str) -> tuple[str, tuple[str, ...]]:

@@ -20,7 +20,7 @@ from .printing import literal
 from .problems import Unsupported
 from .resources import OperationKey
 from .streams import StreamDraft, lower_stream, stream_kind
-from .types import NONE, SchemaLowering, is_reference, spec_value, union_of, value_type
+from .types import NONE, PropertyDraft, SchemaLowering, is_reference, spec_value, union_of, value_type
 
 BYTES = Primitive("bytes")
 BINARY_RESPONSE = Primitive("BinaryContent")  # bytes that can also .read() and .write_to_file()
@@ -132,26 +132,17 @@ class OperationLowering:
         names = Namespace(SIGNATURE_NAMES)
         params = self._parameters(path, operation, path_item, ptr, type_hint, names)
         template, fixed_query = self._path_template(path, params, ptr, names)
-        path_params = [p for p in params if p.location == "path"]
         body_kind, body_params = self._body(operation, ptr, type_hint, names)
-        content_type = self._body_media_type if body_kind in ("binary", "text") else ""
         returns, accept = self._returns(operation, ptr, type_hint)
-        # The last path parameter is positional; everything else is keyword-only.
-        positional = path_params[-1:] if path_params else []
-        ordered = positional + [p for p in params + body_params if p not in positional]
-        ordered = (
-            positional
-            + [p for p in ordered[len(positional) :] if p.required]
-            + [p for p in ordered[len(positional) :] if not p.required]
-        )
+        positional = [p for p in params if p.location == "path"][-1:]  # the last path parameter
         draft = MethodDraft(
             name=name,
             http_method=method.upper(),  # httpx sends methods upper-cased
             path=template,
             fixed_query=fixed_query,
-            content_type=content_type,
+            content_type=self._body_media_type if body_kind in ("binary", "text") else "",
             empty_body=self._empty_body,
-            params=ordered,
+            params=_in_signature_order(positional, params + body_params),
             positional=len(positional),
             body_kind=body_kind,
             returns=returns,
@@ -179,6 +170,7 @@ class OperationLowering:
     def _parameters(
         self, path: str, operation: Any, path_item: Any, ptr: str, hint: str, names: Namespace
     ) -> list[ParamDraft]:
+        """The path item's parameters, overridden by the operation's of the same name and location."""
         merged: dict[tuple[str, str], tuple[str, Any]] = {}
         for source_ptr, source in ((make_pointer("paths", path), path_item.parameters), (ptr, operation.parameters)):
             for index, node in enumerate(source or []):
@@ -186,53 +178,53 @@ class OperationLowering:
                 if is_reference(node):
                     param_ptr, node = self._resolve_component(node.ref, "parameters", param_ptr)
                 merged[(node.name, str(getattr(node.param_in, "value", node.param_in)))] = (param_ptr, node)
-        drafts: list[ParamDraft] = []
-        for (wire, location), (param_ptr, param) in merged.items():
-            if location == "header" and wire.lower() in IGNORED_HEADERS | COMPUTED_HEADERS:
-                continue
-            if location == "header" and self.idempotency_header is None and _IDEMPOTENCY.fullmatch(wire):
-                self.idempotency_header = wire
-            schema = param.param_schema
-            schema_ptr = param_ptr + "/schema"
-            serialized = False  # described by `content`: the value is sent as that media type's text
-            if schema is None and param.content:
-                media_type, media = sorted(param.content.items())[0]
-                schema, schema_ptr = (
-                    media.media_type_schema,
-                    f"{param_ptr}/content/{escape(media_type)}/schema",
-                )
-                serialized = True
-                if location != "query" or media_kind(media_type) != "json":
-                    schema = None  # the caller passes the serialized text
-            if schema is None:
-                param_type: TypeExpr = STR
-                if not serialized:
-                    self.widenings.add(param_ptr, "parameter", "a parameter with no schema; typed as str")
-            else:
-                param_type = self.schemas.type_of(schema, f"{hint}{pascal(wire)}", schema_ptr, input_side=True)
-            required = bool(param.required) or location == "path"
-            encoder: tuple[str, tuple[str, ...]] = ("", ())
-            if serialized and schema is not None:
-                encoder = ("JsonParam", ())
-            elif location == "query":
-                encoder = self._query_encoder(param, param_type, param_ptr)
-            drafts.append(
-                ParamDraft(
-                    py_name=param_name(names, wire, "param", self.schemas.names),
-                    wire_name=wire,
-                    location=location,
-                    type=param_type,
-                    required=required,
-                    doc=param.description or "",
-                    encoder=encoder[0],
-                    encoder_args=encoder[1],
-                    deprecated=bool(param.deprecated),
-                    schema_default=getattr(schema, "default", None),
-                    schema_minimum=getattr(schema, "minimum", None),
-                    example=_example(param, schema),
-                )
-            )
-        return drafts
+        drafts = [self._parameter(wire, location, *found, hint, names) for (wire, location), found in merged.items()]
+        return [draft for draft in drafts if draft is not None]
+
+    def _parameter(
+        self, wire: str, location: str, param_ptr: str, param: Any, hint: str, names: Namespace
+    ) -> ParamDraft | None:
+        if location == "header" and wire.lower() in IGNORED_HEADERS | COMPUTED_HEADERS:
+            return None
+        if location == "header" and self.idempotency_header is None and _IDEMPOTENCY.fullmatch(wire):
+            self.idempotency_header = wire
+        schema, schema_ptr, serialized = self._parameter_schema(param, param_ptr, location)
+        if schema is None:
+            param_type: TypeExpr = STR
+            if not serialized:
+                self.widenings.add(param_ptr, "parameter", "a parameter with no schema; typed as str")
+        else:
+            param_type = self.schemas.type_of(schema, f"{hint}{pascal(wire)}", schema_ptr, input_side=True)
+        encoder: tuple[str, tuple[str, ...]] = ("", ())
+        if serialized and schema is not None:
+            encoder = ("JsonParam", ())
+        elif location == "query":
+            encoder = self._query_encoder(param, param_type, param_ptr)
+        return ParamDraft(
+            py_name=param_name(names, wire, "param", self.schemas.names),
+            wire_name=wire,
+            location=location,
+            type=param_type,
+            required=bool(param.required) or location == "path",
+            doc=param.description or "",
+            encoder=encoder[0],
+            encoder_args=encoder[1],
+            deprecated=bool(param.deprecated),
+            schema_default=getattr(schema, "default", None),
+            schema_minimum=getattr(schema, "minimum", None),
+            example=_example(param, schema),
+        )
+
+    @staticmethod
+    def _parameter_schema(param: Any, param_ptr: str, location: str) -> tuple[Any, str, bool]:
+        """The schema typing the parameter, its pointer, and whether `content` describes the value (then it
+        is sent as that media type's text, and only a JSON query value is typed: the caller passes the rest
+        serialized)."""
+        if param.param_schema is not None or not param.content:
+            return param.param_schema, param_ptr + "/schema", False
+        media_type, media = sorted(param.content.items())[0]
+        typed = location == "query" and media_kind(media_type) == "json"
+        return media.media_type_schema if typed else None, f"{param_ptr}/content/{escape(media_type)}/schema", True
 
     def _query_encoder(self, param: Any, param_type: TypeExpr, ptr: str) -> tuple[str, tuple[str, ...]]:
         style = str(getattr(param.style, "value", param.style) or "form")
@@ -283,6 +275,23 @@ class OperationLowering:
         # A fragment never goes on the wire (AWS keys operations by `/#X-Amz-Target=...`).
         route, _, query = path.partition("#")[0].partition("?")
         by_wire = {p.wire_name: p for p in params if p.location == "path"}
+        template = self._route_template(route, path, by_wire, params, ptr, names)
+        used = set(re.findall(r"\{([^{}]*)\}", route))
+        for wire, param in list(by_wire.items()):
+            if wire not in used:
+                self.warnings.append(f"{ptr}: path parameter '{wire}' does not appear in the path; left out")
+                params.remove(param)
+        return template, self._fixed_query(query, params, ptr, names)
+
+    def _route_template(
+        self,
+        route: str,
+        path: str,
+        by_wire: dict[str, ParamDraft],
+        params: list[ParamDraft],
+        ptr: str,
+        names: Namespace,
+    ) -> str:
         out: list[str] = []
         rest = route
         while "{" in rest:
@@ -290,9 +299,7 @@ class OperationLowering:
             wire, closed, following = after.partition("}")
             if not closed or "{" in wire or not wire:
                 self.warnings.append(f"{ptr}: path template {path!r} is malformed; its braces are sent as written")
-                out.append(rest.replace("{", "{{").replace("}", "}}"))
-                rest = ""
-                break
+                return "".join(out) + rest.replace("{", "{{").replace("}", "}}")
             rest = following
             if wire not in by_wire:
                 self.warnings.append(f"{ptr}: path parameter '{wire}' is not declared; a required str argument")
@@ -302,12 +309,11 @@ class OperationLowering:
                 params.append(by_wire[wire])
             out.append(before.replace("}", "}}"))
             out.append("{" + by_wire[wire].py_name + "}")
-        out.append(rest.replace("}", "}}"))
-        used = set(re.findall(r"\{([^{}]*)\}", route))
-        for wire, param in list(by_wire.items()):
-            if wire not in used:
-                self.warnings.append(f"{ptr}: path parameter '{wire}' does not appear in the path; left out")
-                params.remove(param)
+        return "".join(out) + rest.replace("}", "}}")
+
+    def _fixed_query(
+        self, query: str, params: list[ParamDraft], ptr: str, names: Namespace
+    ) -> tuple[tuple[str, str], ...]:
         fixed = []
         for pair in filter(None, query.split("&")):
             key, _, value = pair.partition("=")
@@ -319,7 +325,7 @@ class OperationLowering:
                 params.append(
                     ParamDraft(param_name(names, key, "param", self.schemas.names), key, "query", STR, True, "")
                 )
-        return "".join(out), tuple(fixed)
+        return tuple(fixed)
 
     def _resolve_component(self, ref: str, kind: str, ptr: str) -> tuple[str, Any]:
         """The object a local `$ref` points at, with its pointer. Loading checked that it exists and is not
@@ -340,12 +346,10 @@ class OperationLowering:
         self._body_media_type = ""
         self._empty_body = False
         body = operation.requestBody
-        if body is None:
-            return "", []
         body_ptr = ptr + "/requestBody"
-        if is_reference(body):
+        if body is not None and is_reference(body):
             body_ptr, body = self._resolve_component(body.ref, "requestBodies", body_ptr)
-        content = body.content or {}
+        content = (body.content if body is not None else None) or {}
         if not content:
             return "", []
         media_type = min(content, key=lambda m: (_BODY_PREFERENCE.index(media_kind(m)), m))
@@ -356,104 +360,87 @@ class OperationLowering:
             self._body_media_type = media_type
         media_ptr = f"{body_ptr}/content/{escape(media_type)}"
         schema = content[media_type].media_type_schema
-        required = bool(body.required)
-        body_type: TypeExpr
+
+        def whole(body_type: TypeExpr) -> list[ParamDraft]:
+            return [
+                ParamDraft(names.claim("body"), "", "whole", body_type, bool(body.required), body.description or "")
+            ]
+
         if kind in ("binary", "text") or schema is None:
-            body_type = BINARY_BODY if kind == "binary" or (schema is None and kind != "text") else STR
-            return kind, [ParamDraft(names.claim("body"), "", "whole", body_type, required, body.description or "")]
+            return kind, whole(BINARY_BODY if kind == "binary" or (schema is None and kind != "text") else STR)
         body_type = self.schemas.type_of(schema, f"{hint}Params", media_ptr + "/schema", input_side=True)
         draft = self.schemas.definitions.get(body_type.name) if isinstance(body_type, ModelRef) else None
         if draft is None or draft.kind != "typeddict":
             if kind != "json":
                 # Not a set of named fields: the caller builds the encoded body, sent with the declared type.
                 self.widenings.add(media_ptr, "body", f"a {media_type} body that is not an object; sent as given")
-                param = ParamDraft(names.claim("body"), "", "whole", BINARY_BODY, required, body.description or "")
-                return "binary", [param]
-            return kind, [ParamDraft(names.claim("body"), "", "whole", body_type, required, body.description or "")]
+                return "binary", whole(BINARY_BODY)
+            return kind, whole(body_type)
         # An object body is spread into keyword arguments, one per property.
-        self._empty_body = required and kind == "json" and not draft.properties  # `{}` is still sent
-        params: list[ParamDraft] = []
-        for prop in draft.properties:
-            location = "body"
-            prop_type = prop.type
-            if kind == "multipart" and _is_binary(prop_type):
-                location, prop_type = "file", _file_type(prop_type)
-            elif kind in ("multipart", "form"):
-                location = "form"
-            params.append(
-                ParamDraft(
-                    py_name=param_name(names, prop.wire_name, "field", self.schemas.names),
-                    wire_name=prop.wire_name,
-                    location=location,
-                    type=prop_type,
-                    # A required property is required whenever a body is sent; an optional requestBody only
-                    # means the call may send none, which an object body's fields cannot say.
-                    required=prop.required,
-                    doc=prop.description,
-                    deprecated=prop.deprecated,
-                )
-            )
-        return kind, params
+        self._empty_body = bool(body.required) and kind == "json" and not draft.properties  # `{}` is still sent
+        return kind, [self._body_field(prop, kind, names) for prop in draft.properties]
+
+    def _body_field(self, prop: PropertyDraft, kind: str, names: Namespace) -> ParamDraft:
+        location, prop_type = "body", prop.type
+        if kind == "multipart" and _is_binary(prop_type):
+            location, prop_type = "file", _file_type(prop_type)
+        elif kind in ("multipart", "form"):
+            location = "form"
+        return ParamDraft(
+            py_name=param_name(names, prop.wire_name, "field", self.schemas.names),
+            wire_name=prop.wire_name,
+            location=location,
+            type=prop_type,
+            # A required property is required whenever a body is sent; an optional requestBody only
+            # means the call may send none, which an object body's fields cannot say.
+            required=prop.required,
+            doc=prop.description,
+            deprecated=prop.deprecated,
+        )
 
     # --- responses ----------------------------------------------------------------------------------------
 
     def _returns(self, operation: Any, ptr: str, hint: str) -> tuple[TypeExpr, str]:
+        """The type of the success responses (of `default` when none is declared) and the Accept header."""
         responses = operation.responses or {}
         codes = sorted((c for c in responses if str(c).startswith("2")), key=lambda c: str(c).replace("X", "9"))
         if not codes and "default" in responses:
             codes = ["default"]
-        results: list[TypeExpr] = []
-        accepts: list[str] = []
         self._link_header = False
         self._stream: StreamDraft | None = None
-        for code in codes:
-            response = responses[code]
-            response_ptr = f"{ptr}/responses/{code}"
-            if is_reference(response):
-                response_ptr, response = self._resolve_component(response.ref, "responses", response_ptr)
-            # A `Link` header (RFC 8288) is how GitHub, among others, gives the next page's URL.
-            self._link_header |= any(name.lower() == "link" for name in response.headers or {})
-            content = response.content or {}
-            if not content:
-                results.append(NONE)
-                continue
-            media_type = min(content, key=lambda m: (("json", "text", "binary").index(_response_kind(m)), m))
-            kind = _response_kind(media_type)
-            accepts.append("*/*" if media_type.strip() == "*" else media_type)  # `*` is no media type
-            schema = content[media_type].media_type_schema
-            media_ptr = f"{response_ptr}/content/{escape(media_type)}"
-            if stream_kind(media_type) and self._stream is None:
-                self._stream = lower_stream(
-                    self.schemas.raw,
-                    media_type,
-                    media_ptr,
-                    lambda p: self._type_at(p, f"{hint}Item"),
-                    response.description or "",
-                )
-                assert self._stream is not None
-                results.append(self._stream.item_type)
-            elif kind == "json" and schema is not None:
-                media_ptr = f"{response_ptr}/content/{escape(media_type)}/schema"
-                results.append(self.schemas.type_of(schema, f"{hint}Response", media_ptr, input_side=False))
-            elif kind == "text":
-                results.append(STR)
-            else:
-                results.append(BINARY_RESPONSE)
-        if not results:
+        typed = [self._response(responses[code], f"{ptr}/responses/{code}", hint) for code in codes]
+        if not typed:
             return NONE, ""
-        unique = list(dict.fromkeys(results))
-        returns: TypeExpr = unique[0]
-        if len(unique) > 1:
-            non_null = [r for r in unique if r != NONE]
-            returns = non_null[0] if len(non_null) == 1 else UnionOf(tuple(non_null))
-            if NONE in unique:
-                returns = Nullable(returns)
-        kinds = {_response_kind(a) for a in accepts}
-        # JSON is what the client asks for by default; a server that only speaks a vendor type
-        # (`application/vnd.api+json`) may refuse that, so the declared types are asked for by name.
-        plain = all(a.split(";")[0].strip().lower() in ("application/json", "*/*") for a in accepts)
-        accept = "" if not accepts or (kinds == {"json"} and plain) else ", ".join(dict.fromkeys(accepts))
-        return self._castable(returns, ptr), accept
+        accepts = [accept for _, accept in typed if accept is not None]
+        return self._castable(_combined([result for result, _ in typed]), ptr), _accept_header(accepts)
+
+    def _response(self, response: Any, response_ptr: str, hint: str) -> tuple[TypeExpr, str | None]:
+        """A success response's type, and the media type asked for it (None: it has no content)."""
+        if is_reference(response):
+            response_ptr, response = self._resolve_component(response.ref, "responses", response_ptr)
+        # A `Link` header (RFC 8288) is how GitHub, among others, gives the next page's URL.
+        self._link_header |= any(name.lower() == "link" for name in response.headers or {})
+        content = response.content or {}
+        if not content:
+            return NONE, None
+        media_type = min(content, key=lambda m: (("json", "text", "binary").index(_response_kind(m)), m))
+        kind = _response_kind(media_type)
+        accept = "*/*" if media_type.strip() == "*" else media_type  # `*` is no media type
+        schema = content[media_type].media_type_schema
+        media_ptr = f"{response_ptr}/content/{escape(media_type)}"
+        if stream_kind(media_type) and self._stream is None:
+            self._stream = lower_stream(
+                self.schemas.raw,
+                media_type,
+                media_ptr,
+                lambda p: self._type_at(p, f"{hint}Item"),
+                response.description or "",
+            )
+            assert self._stream is not None
+            return self._stream.item_type, accept
+        if kind == "json" and schema is not None:
+            return self.schemas.type_of(schema, f"{hint}Response", media_ptr + "/schema", input_side=False), accept
+        return (STR if kind == "text" else BINARY_RESPONSE), accept
 
     def _type_at(self, ptr: str, hint: str) -> TypeExpr:
         """The type of the schema at `ptr` in the document (one the object model keeps as a plain mapping,
@@ -510,6 +497,31 @@ class OperationLowering:
         if isinstance(target, LiteralOf):
             return union_of([value_type(value) for value in target.values])
         return expr
+
+
+def _combined(results: list[TypeExpr]) -> TypeExpr:
+    """One type for every success response: their union, nullable when one of them has no body."""
+    unique = list(dict.fromkeys(results))
+    if len(unique) == 1:
+        return unique[0]
+    non_null = [r for r in unique if r != NONE]
+    combined = non_null[0] if len(non_null) == 1 else UnionOf(tuple(non_null))
+    return Nullable(combined) if NONE in unique else combined
+
+
+def _accept_header(accepts: list[str]) -> str:
+    """JSON is what the client asks for by default; a server that only speaks a vendor type
+    (`application/vnd.api+json`) may refuse that, so the declared types are asked for by name."""
+    plain = all(a.split(";")[0].strip().lower() in ("application/json", "*/*") for a in accepts)
+    if not accepts or ({_response_kind(a) for a in accepts} == {"json"} and plain):
+        return ""
+    return ", ".join(dict.fromkeys(accepts))
+
+
+def _in_signature_order(positional: list[ParamDraft], params: list[ParamDraft]) -> list[ParamDraft]:
+    """The positional parameter first, then the keyword-only ones: required before optional."""
+    rest = [p for p in params if p not in positional]
+    return positional + [p for p in rest if p.required] + [p for p in rest if not p.required]
 
 
 def _example(param: Any, schema: Any) -> object:

@@ -57,6 +57,16 @@ def _client_credentials_url(scheme: Any) -> str | None:
     return str(url) if url else None
 
 
+def _stated(declared: list[list[Requirement] | None]) -> list[list[Requirement]]:
+    """Each operation's requirement. Where neither the operation nor the document has `security`, the spec states
+    none (unlike `security: []`): what most operations need is sent when it is set, and nothing otherwise, as the
+    official SDKs do (Dodo's license endpoints)."""
+    stated = Counter(literal(r) for r in declared if r is not None).most_common(1)
+    usual = next(r for r in declared if r is not None and literal(r) == stated[0][0]) if stated else []
+    unstated = usual if {} in usual else [*usual, {}]
+    return [r if r is not None else unstated for r in declared]
+
+
 def _slots(scheme: Any) -> tuple[_Slot, ...]:
     kind = _kind(scheme)
     if kind == "apiKey":
@@ -102,16 +112,36 @@ class SecurityLowering:
         """The client's security and, per operation in the given order, the `security=` source it passes
         ("" for the client's default). With `webhook_key`, the client also takes the key that checks the
         signatures of the webhooks the API sends (never sent with a request)."""
-        # Where neither the operation nor the document has `security`, the spec states no requirement (unlike
-        # `security: []`): what most operations need is sent when it is set, and nothing otherwise, as the
-        # official SDKs do (Dodo's license endpoints).
-        stated = Counter(literal(r) for r in declared if r is not None).most_common(1)
-        usual = next(r for r in declared if r is not None and literal(r) == stated[0][0]) if stated else []
-        unstated = usual if {} in usual else [*usual, {}]
-        requirements = [r if r is not None else unstated for r in declared]
+        requirements = _stated(declared)
         used = [name for requirement in requirements for alternative in requirement for name in alternative]
         names = list(dict.fromkeys(n for n in self.schemes if n in used))  # in the order components give
         options = self._options(names, set(taken) | ({"webhook_key"} if webhook_key else set()))
+        credentials = self._credentials(names, options, requirements, used)
+        if webhook_key:
+            # Never sent: it checks the signatures of what the API sends.
+            meaning = "the key `webhooks.unwrap` checks signatures with"
+            credentials.append(Credential("webhook_key", self.env_prefix + "WEBHOOK_KEY", False, "str", "str", meaning))
+        printed = [literal(requirement) for requirement in requirements]
+        default = Counter(printed).most_common(1)[0][0] if printed else "[]"
+        runtime = sorted({self._source(name, options[name]).split("(")[0] for name in names})
+        helpers = sorted({"required_credential" if c.required else "credential" for c in credentials})
+        security = Security(
+            credentials=tuple(credentials),
+            schemes=tuple(SecurityScheme(literal(n), self._source(n, options[n])) for n in names),
+            default=default,
+            abc_import="from collections.abc import "
+            + ("Awaitable, Callable, Mapping" if any(c.annotation != "str" for c in credentials) else "Mapping"),
+            runtime_import="from ._security import " + ", ".join([*runtime, "Scheme", "Security", *helpers]),
+        )
+        return security, ["" if p == default else p for p in printed]
+
+    def _credentials(
+        self,
+        names: list[str],
+        options: dict[str, list[tuple[str, _Slot]]],
+        requirements: list[list[Requirement]],
+        used: list[str],
+    ) -> list[Credential]:
         main = max(names, key=used.count) if names else None
         named_api_key = any(o == "api_key" for slots in options.values() for o, _ in slots)
         credentials: list[Credential] = []
@@ -134,23 +164,7 @@ class SecurityLowering:
                         else "a credential, for the operations that use it",
                     )
                 )
-        if webhook_key:
-            # Never sent: it checks the signatures of what the API sends.
-            meaning = "the key `webhooks.unwrap` checks signatures with"
-            credentials.append(Credential("webhook_key", self.env_prefix + "WEBHOOK_KEY", False, "str", "str", meaning))
-        printed = [literal(requirement) for requirement in requirements]
-        default = Counter(printed).most_common(1)[0][0] if printed else "[]"
-        runtime = sorted({self._source(name, options[name]).split("(")[0] for name in names})
-        helpers = sorted({"required_credential" if c.required else "credential" for c in credentials})
-        security = Security(
-            credentials=tuple(credentials),
-            schemes=tuple(SecurityScheme(literal(n), self._source(n, options[n])) for n in names),
-            default=default,
-            abc_import="from collections.abc import "
-            + ("Awaitable, Callable, Mapping" if any(c.annotation != "str" for c in credentials) else "Mapping"),
-            runtime_import="from ._security import " + ", ".join([*runtime, "Scheme", "Security", *helpers]),
-        )
-        return security, ["" if p == default else p for p in printed]
+        return credentials
 
     def _options(self, names: list[str], taken: set[str]) -> dict[str, list[tuple[str, _Slot]]]:
         """Each scheme's options, named by kind; where two schemes would take the same name, by the scheme."""

@@ -585,31 +585,8 @@ class SchemaLowering:
                 raise Unsupported(part_ptr, f"the models of this spec would hold more than {MAX_FIELDS:,} fields")
             required.update(part.required or [])
             for wire, prop in (part.properties or {}).items():
-                prop_ptr = f"{part_ptr}/properties/{escape(wire)}"
-                pointers[wire] = prop_ptr
-                resolved = self._resolve(prop)
-                prop_type = self.type_of(
-                    prop,
-                    f"{name.removesuffix('Param')}{pascal(wire) or 'Property'}",
-                    prop_ptr,
-                    input_side=input_side,
-                    owner=home,
-                )
-                nullable = isinstance(prop_type, Nullable) or prop_type == NONE
-                merged[wire] = PropertyDraft(
-                    wire_name=wire,
-                    type=prop_type,
-                    required=False,
-                    nullable=nullable,
-                    default=resolved.default
-                    if resolved is not None and "default" in resolved.model_fields_set
-                    else NO_DEFAULT,
-                    description=_description(prop),
-                    deprecated=bool(resolved is not None and resolved.deprecated),
-                    read_only=bool(resolved is not None and resolved.readOnly),
-                    write_only=bool(resolved is not None and resolved.writeOnly),
-                    example=_schema_example(resolved),
-                )
+                pointers[wire] = f"{part_ptr}/properties/{escape(wire)}"
+                merged[wire] = self._property(wire, prop, pointers[wire], name, input_side, home)
         for wire in required:
             if wire in merged:
                 merged[wire].required = True
@@ -623,6 +600,23 @@ class SchemaLowering:
                 )
                 kept.remove(p)
         return kept
+
+    def _property(self, wire: str, prop: Any, ptr: str, name: str, input_side: bool, home: str) -> PropertyDraft:
+        resolved = self._resolve(prop)
+        hint = f"{name.removesuffix('Param')}{pascal(wire) or 'Property'}"
+        prop_type = self.type_of(prop, hint, ptr, input_side=input_side, owner=home)
+        return PropertyDraft(
+            wire_name=wire,
+            type=prop_type,
+            required=False,
+            nullable=isinstance(prop_type, Nullable) or prop_type == NONE,
+            default=resolved.default if resolved is not None and "default" in resolved.model_fields_set else NO_DEFAULT,
+            description=_description(prop),
+            deprecated=bool(resolved is not None and resolved.deprecated),
+            read_only=bool(resolved is not None and resolved.readOnly),
+            write_only=bool(resolved is not None and resolved.writeOnly),
+            example=_schema_example(resolved),
+        )
 
     def _variant_properties(
         self, schema: Schema, ptr: str, known: list[PropertyDraft], name: str, input_side: bool, home: str
