@@ -399,17 +399,7 @@ def _describe_validation_error(exc: pydantic.ValidationError, raw: Any) -> tuple
     Among the alternatives a union produced, the one that got deepest into the document explains best."""
     best: tuple[int, str, str] | None = None
     for error in exc.errors():
-        node, tokens = raw, []
-        for item in error["loc"]:
-            key: str | int = item
-            if isinstance(node, dict) and str(item) in node:
-                key = str(item)
-            elif isinstance(node, list) and isinstance(item, int) and item < len(node):
-                key = item
-            else:
-                continue
-            node = node[key]
-            tokens.append(key)
+        tokens = _location(error, raw)
         message = error["msg"]
         if error["type"] == "missing":
             message = f"required field '{error['loc'][-1]}' is missing"

@@ -138,16 +138,14 @@ def _client_line(sdk: Sdk, client_class: str, options: str = "") -> str:
     return f"client = {client_class}({options}){comment}"
 
 
+def _script(sdk: Sdk, *lines: str, also_import: str = "") -> str:
+    """An example that imports the client (and `also_import`) and makes one, then does `lines`."""
+    imported = ", ".join(filter(None, (sdk.client_name, also_import)))
+    return "\n".join((f"from {sdk.package} import {imported}", "", _client_line(sdk, sdk.client_name), *lines))
+
+
 def _usage(sdk: Sdk, example: tuple[str, Method]) -> str:
-    return "\n".join(
-        (
-            f"from {sdk.package} import {sdk.client_name}",
-            "",
-            _client_line(sdk, sdk.client_name),
-            f"result = {_call(*example)}",
-            "print(result)",
-        )
-    )
+    return _script(sdk, f"result = {_call(*example)}", "print(result)")
 
 
 def _async_usage(sdk: Sdk, example: tuple[str, Method]) -> str:
@@ -199,45 +197,33 @@ def _errors_example(sdk: Sdk, example: tuple[str, Method]) -> str:
 
 def _pagination_example(sdk: Sdk, paged: tuple[str, Method]) -> str:
     path, method = paged
-    return "\n".join(
-        (
-            f"from {sdk.package} import {sdk.client_name}",
-            "",
-            _client_line(sdk, sdk.client_name),
-            f"for item in {_call(path, method)}:  # every item of every page, fetched as needed",
-            "    print(item)",
-            "",
-            f"first = {_call(path, method)}",
-            "print(len(first.items), first.has_next_page())",
-            "for page in first.iter_pages():",
-            "    print(page.items)",
-        )
+    return _script(
+        sdk,
+        f"for item in {_call(path, method)}:  # every item of every page, fetched as needed",
+        "    print(item)",
+        "",
+        f"first = {_call(path, method)}",
+        "print(len(first.items), first.has_next_page())",
+        "for page in first.iter_pages():",
+        "    print(page.items)",
     )
 
 
 def _raw_example(sdk: Sdk, example: tuple[str, Method]) -> str:
-    return "\n".join(
-        (
-            f"from {sdk.package} import {sdk.client_name}",
-            "",
-            _client_line(sdk, sdk.client_name),
-            f"response = {_call(*example, wrapper='with_raw_response.')}",
-            'print(response.status_code, response.headers.get("content-type"))',
-            "result = response.parse()  # what the call without with_raw_response returns",
-        )
+    return _script(
+        sdk,
+        f"response = {_call(*example, wrapper='with_raw_response.')}",
+        'print(response.status_code, response.headers.get("content-type"))',
+        "result = response.parse()  # what the call without with_raw_response returns",
     )
 
 
 def _streaming_example(sdk: Sdk, example: tuple[str, Method]) -> str:
-    return "\n".join(
-        (
-            f"from {sdk.package} import {sdk.client_name}",
-            "",
-            _client_line(sdk, sdk.client_name),
-            f"with {_call(*example, wrapper='with_streaming_response.')} as response:",
-            "    for chunk in response.iter_bytes():  # the body is read only as you iterate",
-            "        print(len(chunk))",
-        )
+    return _script(
+        sdk,
+        f"with {_call(*example, wrapper='with_streaming_response.')} as response:",
+        "    for chunk in response.iter_bytes():  # the body is read only as you iterate",
+        "        print(len(chunk))",
     )
 
 
@@ -266,38 +252,32 @@ def _webhooks_example(sdk: Sdk) -> str:
     webhooks = _webhooks(sdk)
     if webhooks is None:
         return ""
-    prelude = (
-        f"from {sdk.package} import {sdk.client_name}" + (", WebhookVerificationError" if webhooks.verify else ""),
-        "",
-        _client_line(sdk, sdk.client_name),
-        "",
-        "",
-    )
     if not webhooks.verify:
-        return "\n".join(
-            (
-                *prelude,
-                "def handle(body: bytes) -> None:",
-                '    """Only for bodies already verified."""',
-                "    event = client.webhooks.unsafe_unwrap(body)",
-                "    print(type(event).__name__)",
-            )
-        )
-    return "\n".join(
-        (
-            *prelude,
-            "def handle(body: bytes, headers: dict[str, str]) -> int:",
-            '    """What the endpoint the API posts its webhooks to does; returns the status to answer with."""',
-            "    try:",
-            "        event = client.webhooks.unwrap(body, headers=headers)",
-            "    except WebhookVerificationError:",
-            "        return 400",
+        return _script(
+            sdk,
+            "",
+            "",
+            "def handle(body: bytes) -> None:",
+            '    """Only for bodies already verified."""',
+            "    event = client.webhooks.unsafe_unwrap(body)",
             "    print(type(event).__name__)",
-            "    return 204",
-            "",
-            "",
-            'print(handle(b"{}", {}))  # 400: not signed',
         )
+    return _script(
+        sdk,
+        "",
+        "",
+        "def handle(body: bytes, headers: dict[str, str]) -> int:",
+        '    """What the endpoint the API posts its webhooks to does; returns the status to answer with."""',
+        "    try:",
+        "        event = client.webhooks.unwrap(body, headers=headers)",
+        "    except WebhookVerificationError:",
+        "        return 400",
+        "    print(type(event).__name__)",
+        "    return 204",
+        "",
+        "",
+        'print(handle(b"{}", {}))  # 400: not signed',
+        also_import="WebhookVerificationError",
     )
 
 
