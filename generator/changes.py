@@ -29,7 +29,7 @@ class Change:
 
 
 def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
-    found = [*_exports(old, new), *_resources(old, new), *_methods(old, new), *_types(old, new)]
+    found = [*_exports(old, new), *_resources(old, new), *_methods(old, new), *_types(old, new), *_errors(old, new)]
     return sorted(found, key=lambda c: (not c.breaking, c.where, c.kind, c.old, c.new))
 
 
@@ -136,6 +136,16 @@ def _params(path: str, was: list[Any], now: list[Any], types: tuple[Any, Any]) -
 
 def _index(names: list[str], name: str) -> int:
     return names.index(name) if name in names else -1
+
+
+def _errors(old: dict[str, Any], new: dict[str, Any]) -> Iterator[Change]:
+    """What `APIStatusError.parsed` can hold, which callers read (a manifest from before it was recorded
+    has no entry: nothing to compare)."""
+    if "error_body" in old and "error_body" in new:
+        types = (old["types"], new["types"])
+        yield from _type_changes(
+            "error body", "APIStatusError.parsed", old["error_body"], new["error_body"], READ, types
+        )
 
 
 # --- named types ------------------------------------------------------------------------------------------
@@ -368,4 +378,5 @@ def sides(document: dict[str, Any]) -> dict[str, set[str]]:
         side = READ if definition["kind"] == "model" else SEND
         for field in definition.get("fields", {}).values():
             mark(field["type"], side)
+    mark(document.get("error_body", {}).get("type"), READ)
     return sides

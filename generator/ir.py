@@ -473,6 +473,7 @@ class ErrorBody:
 
     annotation: str  # "None" when the spec declares none
     imports: tuple[str, ...]
+    type: TypeExpr
 
 
 @dataclass(frozen=True)

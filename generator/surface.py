@@ -1,7 +1,7 @@
 """The package's public surface as one JSON document (`surface.json` in the package), built from the IR.
 
 What a caller can touch: the client's resources and methods with their parameters, every named type with its
-fields or keys, and the exported names. `sdkforge diff` compares two of these (generator/changes.py). Type
+fields or keys, the exported names, and what an API error's `parsed` can hold. `sdkforge diff` compares two of these (generator/changes.py). Type
 expressions are written as their IR dataclasses, generically, so new kinds of expression appear without a
 change here.
 """
@@ -41,6 +41,7 @@ def manifest(sdk: Sdk) -> dict[str, Any]:
         "exports": sorted(sdk.exports),
         "resources": {path: sorted(methods) for path, methods in _resources(sdk.resources, "")},
         "methods": dict(_methods(sdk.resources, "")),
+        "error_body": {"annotation": sdk.error_body.annotation, "type": encode(sdk.error_body.type)},
         "types": types,
     }
 

@@ -145,6 +145,8 @@ def test_diff_reports_each_kind_with_its_verdict() -> None:
         ("enum value removed", "types.Species", True),
         ("union member added", "types.Pet.collar", True),
         ("union member removed", "types.Pet.collar", False),
+        ("union member added", "APIStatusError.parsed", True),
+        ("union member removed", "APIStatusError.parsed", False),
     }
     assert expected <= found, sorted(expected - found)
     assert diff("--fail-on", "breaking").returncode == 1

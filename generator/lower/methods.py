@@ -107,7 +107,7 @@ class ResourceBuilder:
         printer = AnnotationPrinter(self.module_of, ".", input_side=False, open_enums=self.open_enums)
         # Sorted: an operation added to the spec leaves the union's order as it was.
         union = union_of(sorted({expr for draft in drafts for _, expr in draft.errors}, key=repr))
-        return ErrorBody(printer.print(union, imports), imports.lines())
+        return ErrorBody(printer.print(union, imports), imports.lines(), union)
 
     def build(self, node: Node, parent_module: tuple[str, ...]) -> Resource:
         children = [c for c in node.children.values() if c.has_methods()]

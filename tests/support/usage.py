@@ -9,6 +9,7 @@ the new package resolves.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +56,7 @@ def build(manifest: dict[str, Any]) -> Usage:
         source = "types" if definition["exported"] else f"types.{definition['module']}"
         usage.add(f"from {package}.{source} import {name}", f"types.{name}")
     _calls(usage, manifest)
+    _error_body(usage, manifest)
     used = sides(manifest)
     for name, definition in sorted(manifest["types"].items()):
         {"model": _reads, "typeddict": _builds, "alias": _alias}[definition["kind"]](
@@ -82,6 +84,31 @@ def _calls(usage: Usage, manifest: dict[str, Any]) -> None:
                 optional = f"{p['name']}={value(p['annotation'])}"
                 usage.add(call.format(", ".join([*arguments, optional])), path, f"{path}({p['name']})", indent=4)
     usage.lines.append("    pass")
+
+
+def _error_body(usage: Usage, manifest: dict[str, Any]) -> None:
+    """A handler holds what a new error's `parsed` gives in the old type (tagged with the types it names too: a
+    removed one fails the line by its name alone)."""
+    if "error_body" not in manifest:
+        return
+    names = sorted(set(_model_names(manifest["error_body"]["type"])))
+    usage.add(f"from {manifest['package']}._error_body import APIErrorBody")
+    usage.lines += ["", "", "def read_error_body(parsed: APIErrorBody | None) -> None:"]
+    annotation = f"{manifest['error_body']['annotation']} | None"
+    usage.add(
+        f"_parsed: {annotation} = parsed", "APIStatusError.parsed", *(f"types.{name}" for name in names), indent=4
+    )
+
+
+def _model_names(expr: Any) -> Iterator[str]:
+    if isinstance(expr, dict):
+        if expr.get("kind") == "ModelRef":
+            yield expr["name"]
+        for value in expr.values():
+            yield from _model_names(value)
+    elif isinstance(expr, list):
+        for value in expr:
+            yield from _model_names(value)
 
 
 def _reads(usage: Usage, name: str, definition: dict[str, Any], _: set[str]) -> None:
