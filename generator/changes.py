@@ -229,7 +229,8 @@ def _type_changes(
     lost, gained = _members(old), _members(new)
     literal = all(m["kind"] == "LiteralOf" for m in lost + gained)
     if (literal or (len(lost) > 1 and len(gained) > 1)) and any(m in gained for m in lost):
-        yield from _member_changes("enum value" if literal else "union member", where, old, new, side, types)
+        noun = "enum value" if literal else "union member"
+        yield from _member_changes(noun, where, (old, new), (lost, gained), side, types)
         return
     src, dst = (old, new) if side == SEND else (new, old)
     breaking = not _assignable(src, dst, *((types[0], types[1]) if side == SEND else (types[1], types[0])))
@@ -240,10 +241,16 @@ def _type_changes(
 
 
 def _member_changes(
-    noun: str, where: str, old: dict[str, Any], new: dict[str, Any], side: str, types: tuple[Any, Any]
+    noun: str,
+    where: str,
+    exprs: tuple[dict[str, Any], dict[str, Any]],
+    members: tuple[list[Any], list[Any]],
+    side: str,
+    types: tuple[Any, Any],
 ) -> Iterator[Change]:
-    """Members removed from and added to an enum or union that keeps some of its members."""
-    lost, gained = _members(old), _members(new)
+    """Members removed from and added to an enum or union (`exprs`, old and new, with their `members`) that keeps
+    some of them."""
+    (old, new), (lost, gained) = exprs, members
     for member in lost:
         if member not in gained:
             breaking = side == SEND and not _accepts(new, member, types[1], types[0])

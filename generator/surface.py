@@ -1,9 +1,9 @@
 """The package's public surface as one JSON document (`surface.json` in the package), built from the IR.
 
 What a caller can touch: the client's resources and methods with their parameters, every named type with its
-fields or keys, the exported names, and what an API error's `parsed` can hold. `sdkforge diff` compares two of these (generator/changes.py). Type
-expressions are written as their IR dataclasses, generically, so new kinds of expression appear without a
-change here.
+fields or keys, the exported names, and what an API error's `parsed` can hold. `sdkforge diff` compares two of
+these (generator/changes.py). Type expressions are written as their IR dataclasses, generically, so new kinds of
+expression appear without a change here.
 """
 
 from __future__ import annotations
