@@ -47,9 +47,6 @@ class Imports:
         if name in _SOURCES:
             self.names.add((_SOURCES[name], name))
 
-    def update(self, other: Imports) -> None:
-        self.names |= other.names
-
     def lines(self, exclude_module: str | None = None) -> tuple[str, ...]:
         """Grouped and sorted as isort/ruff would: stdlib, third party, then relative."""
         by_module: dict[str, set[str]] = {}
