@@ -268,7 +268,7 @@ def _nullable(p: AnnotationPrinter, expr: Nullable, imports: Imports, home: str 
 
 
 def _union(p: AnnotationPrinter, expr: UnionOf, imports: Imports, home: str | None) -> str:
-    if expr.discriminator:
+    if expr.discriminator and not p.input_side:  # a request needs no discriminator
         return p.discriminated(expr, imports, home)
     return union_source([p.print(m, imports, home) for m in _merged_literals(expr.members)])
 
@@ -310,11 +310,6 @@ def _input_dict(p: AnnotationPrinter, expr: DictOf, imports: Imports, home: str 
     return f"{p.name('Mapping', imports)}[{p.name('str', imports)}, {p.print(expr.value, imports, home)}]"
 
 
-def _input_union(p: AnnotationPrinter, expr: UnionOf, imports: Imports, home: str | None) -> str:
-    # A request needs no discriminator.
-    return union_source([p.print(m, imports, home) for m in _merged_literals(expr.members)])
-
-
 # Values are evaluated at run time, where `X | Y` works on every typing form from Python 3.10 on; type checkers
 # refuse it on some (`Annotated[...] | None`), and ruff's default rules flag `Union[...]` (UP007): the runtime's
 # `union(...)` builds it.
@@ -345,7 +340,6 @@ _INPUT: dict[type, _Printer] = {
     Primitive: _input_primitive,
     ListOf: _input_list,
     DictOf: _input_dict,
-    UnionOf: _input_union,
 }
 
 
