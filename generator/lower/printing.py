@@ -132,14 +132,15 @@ class AnnotationPrinter:
         self._used: set[str] = set()  # the names the annotation being printed uses (see print_with_names)
         self.annotation = self  # a value printer's annotation printer, for what sits inside brackets
 
-    def scoped(self, shadowed: Iterable[str]) -> AnnotationPrinter:
-        """The same printer for a scope where `shadowed` names (class members, parameters) hide builtins."""
+    def scoped(self, shadowed: Iterable[str], *, as_value: bool = False) -> AnnotationPrinter:
+        """The same printer for a scope where `shadowed` names (class members, parameters) hide builtins (and
+        with `as_value`, its value form)."""
         return AnnotationPrinter(
             self.model_module,
             self.package_prefix,
             input_side=self.input_side,
             shadowed=shadowed,
-            as_value=self.as_value,
+            as_value=as_value or self.as_value,
             open_enums=self.open_enums,
         )
 
@@ -154,14 +155,7 @@ class AnnotationPrinter:
     def print_value(self, expr: TypeExpr, imports: Imports) -> str:
         """The type as a runtime value (for `cast_to=`): unions spelled with typing.Union, which type
         checkers accept as values whatever the members are (`Annotated[...] | None` they reject)."""
-        value = AnnotationPrinter(
-            self.model_module,
-            self.package_prefix,
-            input_side=self.input_side,
-            shadowed=self.shadowed,
-            as_value=True,
-            open_enums=self.open_enums,
-        )
+        value = self.scoped(self.shadowed, as_value=True)
         value.annotation = self
         return value.print(expr, imports)
 
