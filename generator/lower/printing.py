@@ -92,7 +92,7 @@ def _natural_cased(text: str) -> tuple[tuple[int, str | int], ...]:
 @cache
 def natural(text: str) -> tuple[tuple[int, str | int], ...]:
     """Sort key as isort and ruff order imports: case-insensitive, numbers as numbers (`x2` before `x10`)."""
-    return tuple((1, int(part)) if part.isdigit() else (0, part) for part in re.split(r"(\d+)", text.lower()) if part)
+    return _natural_cased(text.lower())
 
 
 # Builtins a class member or parameter of the same name would hide where an annotation is evaluated.
