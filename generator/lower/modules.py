@@ -7,7 +7,7 @@ whose definitions refer to each other in a cycle are merged, so imports between 
 from __future__ import annotations
 
 import keyword
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from ..ir import (
     Alias,
@@ -36,13 +36,9 @@ ANNOTATION_NAMES = frozenset(
 )
 
 
-def referenced_models(expr: TypeExpr) -> Iterable[str]:
-    return (node.name for node in walk(expr) if isinstance(node, ModelRef))
-
-
 def _draft_refs(draft: DefinitionDraft) -> list[str]:
     exprs = [p.type for p in draft.properties] + ([draft.type] if draft.type is not None else [])
-    return [name for expr in exprs for name in referenced_models(expr)]
+    return [node.name for expr in exprs for node in walk(expr) if isinstance(node, ModelRef)]
 
 
 def assign_modules(drafts: dict[str, DefinitionDraft]) -> dict[str, str]:
