@@ -54,10 +54,7 @@ def assign_modules(drafts: dict[str, DefinitionDraft]) -> dict[str, str]:
             home[name] = stems.claim(module_name(snake(name)) or "model")
     for name, draft in drafts.items():
         if draft.owner is not None:
-            owner = draft.owner
-            while drafts[owner].owner is not None and owner not in home:
-                owner = drafts[owner].owner  # type: ignore[assignment]
-            home[name] = home[owner]
+            home[name] = home[draft.owner]  # an owner is always a definition with a module of its own
     graph: dict[str, set[str]] = {stem: set() for stem in home.values()}
     for name, draft in drafts.items():
         for target in _draft_refs(draft):
