@@ -60,11 +60,9 @@ def assign_modules(drafts: dict[str, DefinitionDraft]) -> dict[str, str]:
         for target in _draft_refs(draft):
             if home[target] != home[name]:
                 graph[home[name]].add(home[target])
-    merged = {}
+    merged: dict[str, str] = {}
     for component in strongly_connected(graph):
-        leader = min(component)
-        for stem in component:
-            merged[stem] = leader
+        merged.update(dict.fromkeys(component, min(component)))
     return {name: merged[stem] for name, stem in home.items()}
 
 
