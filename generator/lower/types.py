@@ -555,7 +555,7 @@ class SchemaLowering:
         hint = name.removesuffix("Param") if input_side else name  # names inside get their own suffix
         if schema.allOf or self._is_object(schema):
             parts = list(self._flatten_all_of(schema, ptr)) if schema.allOf else [(ptr, schema)]
-            if schema.allOf and not self._is_object_parts(parts):
+            if schema.allOf and not any(self._is_object(s) for _, s in parts):
                 types = self._types(schema)[0]
                 draft.kind = "alias"
                 draft.type = self._non_null_type(schema, types, hint, ptr, input_side, home, name_unions=False)
@@ -704,9 +704,6 @@ class SchemaLowering:
         if ((schema.oneOf or schema.anyOf) and not schema.properties) or schema.enum is not None:
             return False
         return bool(schema.properties) or (types == ["object"] and not schema.additionalProperties)
-
-    def _is_object_parts(self, parts: list[tuple[str, Schema]]) -> bool:
-        return any(self._is_object(s) for _, s in parts)
 
     def _needs_input_form(self, output: TypeExpr) -> bool:
         """Input and output print differently once a model (TypedDict vs pydantic) or container is inside."""
