@@ -341,9 +341,7 @@ class SchemaLowering:
         self, schema: Schema, kind: str, hint: str, ptr: str, input_side: bool, owner: str | None
     ) -> TypeExpr:
         if kind == "string":
-            if schema.schema_format == "byte":
-                return Primitive("str")  # base64 text
-            return _STRING_FORMATS.get(schema.schema_format or "", Primitive("str"))
+            return _STRING_FORMATS.get(schema.schema_format or "", Primitive("str"))  # `byte` too: base64 text
         if kind in _PRIMITIVES:
             return _PRIMITIVES[kind]
         if kind == "array" or (not kind and schema.items is not None):
