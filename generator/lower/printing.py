@@ -365,7 +365,7 @@ def literal(value: object) -> str:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A lone surrogate (JSON's `"\ud800"`) has no UTF-8 form: neither the file nor a class's `__doc__` could hold it.
 # Docstrings and comments show it as the text of its escape.
-_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -384,7 +384,7 @@ def docstring(*parts: str | None) -> str:
         return ""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    text = _SURROGATE.sub(_surrogate_text, _CONTROL.sub(_escape, text))
+    text = SURROGATE.sub(_surrogate_text, _CONTROL.sub(_escape, text))
     text = "\n".join(line.rstrip() for line in text.split("\n"))
     body = text[:-1]
     if text.endswith('"') and (len(body) - len(body.rstrip("\\"))) % 2 == 0:
@@ -394,7 +394,7 @@ def docstring(*parts: str | None) -> str:
 
 def comment(text: str) -> str:
     """One line of spec text that is safe inside a `#` comment."""
-    return " ".join(_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", _CONTROL.sub(" ", text)).split())
+    return " ".join(SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", _CONTROL.sub(" ", text)).split())
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
@@ -405,12 +405,12 @@ _MARKDOWN_BLOCK = re.compile(r"^(?:([#+=-])|(\d+)([.)]))")
 
 def code_span(text: str) -> str:
     """Spec text (a URL, a file name) as a Markdown code span: one line, no backtick to end it early."""
-    one_line = _SURROGATE.sub(lambda m: f"U+{ord(m.group()):04X}", _CONTROL.sub(" ", " ".join(text.split())))
+    one_line = SURROGATE.sub(lambda m: f"U+{ord(m.group()):04X}", _CONTROL.sub(" ", " ".join(text.split())))
     return "`" + (one_line.replace("`", "'") or " ") + "`"
 
 
 def markdown(text: str) -> str:
     """Spec text as one line of Markdown that shows as written: no markup, links, HTML or table breaks of its own."""
-    one_line = _SURROGATE.sub(lambda m: f"U+{ord(m.group()):04X}", _CONTROL.sub(" ", " ".join(text.split())))
+    one_line = SURROGATE.sub(lambda m: f"U+{ord(m.group()):04X}", _CONTROL.sub(" ", " ".join(text.split())))
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", one_line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
     return _MARKDOWN_BLOCK.sub(lambda m: "\\" + m[1] if m[1] else m[2] + "\\" + m[3], escaped)

@@ -18,6 +18,7 @@ from ..limits import MAX_FIELDS, MAX_SCHEMA_NESTING
 from ..pointers import component_key, escape, resolve
 from ..pointers import pointer as make_pointer
 from .names import Namespace, class_name, pascal
+from .printing import SURROGATE
 from .problems import Unsupported, Widenings
 
 Schema = v3_0.Schema | v3_1.Schema
@@ -590,7 +591,7 @@ class SchemaLowering:
                 merged[wire].required = True
         kept = [p for p in merged.values() if not (p.read_only if input_side else p.write_only)]
         if not input_side:
-            for p in [p for p in kept if _SURROGATE.search(p.wire_name)]:
+            for p in [p for p in kept if SURROGATE.search(p.wire_name)]:
                 # No JSON text can carry the name (RFC 8259 8.2; pydantic's parser refuses it), and pydantic
                 # cannot hold it as an alias: no response can have the field.
                 self.widenings.add(
@@ -733,13 +734,10 @@ _NARROWING = {
 def _is_literal_value(value: object) -> bool:
     if isinstance(value, str):
         # pydantic cannot build a Literal of a string with a lone surrogate (JSON's "\ud800"): no UTF-8 form
-        return not _SURROGATE.search(value)
+        return not SURROGATE.search(value)
     if isinstance(value, int):
         return abs(value) < 2**63  # mypy refuses a Literal of an integer that needs more than 64 bits
     return isinstance(value, bool)
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def value_type(value: object) -> TypeExpr:
