@@ -626,11 +626,7 @@ class SchemaLowering:
         seen = {p.wire_name for p in known}
         added: list[PropertyDraft] = []
         for index, node in enumerate(schema.oneOf or schema.anyOf or []):
-            variant_ptr, variant = (
-                self._deref(node.ref, f"{ptr}/{keyword}/{index}")
-                if isinstance(node, REFERENCE_TYPES)
-                else (f"{ptr}/{keyword}/{index}", node)
-            )
+            variant_ptr, variant = self._followed(node, f"{ptr}/{keyword}/{index}")
             for prop in self._merged_properties([(variant_ptr, variant)], name, input_side, home):
                 if prop.wire_name not in seen:
                     seen.add(prop.wire_name)
@@ -655,11 +651,7 @@ class SchemaLowering:
                 parts.append((part_ptr, own))
             pieces = []
             for index, node in enumerate(part.allOf):
-                piece_ptr, piece = (
-                    self._deref(node.ref, f"{part_ptr}/allOf/{index}")
-                    if isinstance(node, REFERENCE_TYPES)
-                    else (f"{part_ptr}/allOf/{index}", node)
-                )
+                piece_ptr, piece = self._followed(node, f"{part_ptr}/allOf/{index}")
                 if piece_ptr not in seen:
                     seen.add(piece_ptr)
                     pieces.append((piece_ptr, piece))
@@ -676,6 +668,10 @@ class SchemaLowering:
                 return make_pointer("components", "schemas", key), target
             ref, ptr = target.ref, make_pointer("components", "schemas", key)
         return ref[1:], self._parse_pointer(ref[1:], ptr, ref)
+
+    def _followed(self, node: Any, ptr: str) -> tuple[str, Schema]:
+        """The pointer and schema of the node at `ptr`, a reference followed to its target."""
+        return self._deref(node.ref, ptr) if isinstance(node, REFERENCE_TYPES) else (ptr, node)
 
     def _resolve(self, node: Any) -> Schema | None:
         if is_reference(node):
