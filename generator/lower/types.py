@@ -434,9 +434,7 @@ class SchemaLowering:
         nullable = any(self._types(s)[1] and not self._types(s)[0] for _, s in parts)
         objects = [(p, s) for p, s in parts if self._is_object(s)]
         typed = [(p, s) for p, s in parts if not self._is_object(s) and _is_typed(s)]
-        if objects:
-            if typed:
-                self.widenings.add(ptr, "allOf", "allOf of an object and non-object schemas; typed by the object")
+        if objects:  # _define reports typed pieces beside the objects as a widening
             pieces = list(schema.allOf or [])
             if len(parts) == 1 and len(pieces) == 1 and is_reference(pieces[0]) and not schema.properties:
                 # `allOf: [$ref]` is the usual way to attach a description to a reference: it is the same type.
