@@ -100,7 +100,7 @@ SHADOWABLE = frozenset({"list", "dict", "str", "int", "float", "bool", "bytes", 
 # Types of the package's runtime (`_types.py`) that annotations use.
 # (And `union`, which builds a union as a run-time value.)
 RUNTIME_TYPES = frozenset({"FileTypes", "FileContent", "BinaryContent", "NoneType", "union"})
-_PARSED_STRINGS = frozenset({"datetime", "date", "time", "UUID", "Decimal"})
+PARSED_STRINGS = frozenset({"datetime", "date", "time", "UUID", "Decimal"})
 
 
 class AnnotationPrinter:
@@ -291,7 +291,7 @@ def _merged_literals(members: tuple[TypeExpr, ...]) -> tuple[TypeExpr, ...]:
 
 
 def _input_primitive(p: AnnotationPrinter, expr: Primitive, imports: Imports, home: str | None) -> str:
-    if expr.name in _PARSED_STRINGS:
+    if expr.name in PARSED_STRINGS:
         return f"{p.name('str', imports)} | {p.name(expr.name, imports)}"
     return p.name(expr.name, imports)
 

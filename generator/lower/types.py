@@ -18,7 +18,7 @@ from ..limits import MAX_FIELDS, MAX_SCHEMA_NESTING
 from ..pointers import component_key, escape, resolve
 from ..pointers import pointer as make_pointer
 from .names import Namespace, class_name, pascal
-from .printing import SURROGATE
+from .printing import PARSED_STRINGS, SURROGATE
 from .problems import Unsupported, Widenings
 
 Schema = v3_0.Schema | v3_1.Schema
@@ -712,7 +712,7 @@ class SchemaLowering:
             )
         if isinstance(node, (ListOf, DictOf)):
             return True
-        return isinstance(node, Primitive) and node.name in ("datetime", "date", "time", "UUID", "Decimal")
+        return isinstance(node, Primitive) and node.name in PARSED_STRINGS
 
 
 # Keywords that only narrow what the rest of a schema allows: dropping them widens the type soundly.
