@@ -669,15 +669,13 @@ class SchemaLowering:
 
     def _followed(self, node: Any, ptr: str) -> tuple[str, Schema]:
         """The pointer and schema of the node at `ptr`, a reference followed to its target."""
-        return self._deref(node.ref, ptr) if isinstance(node, REFERENCE_TYPES) else (ptr, node)
+        return self._deref(node.ref, ptr) if is_reference(node) else (ptr, node)
 
     def _resolve(self, node: Any) -> Schema | None:
-        if is_reference(node):
-            try:
-                return self._deref(node.ref, "")[1]
-            except Unsupported:
-                return None
-        return node  # type: ignore[no-any-return]
+        try:
+            return self._followed(node, "")[1]
+        except Unsupported:
+            return None
 
     def _parsed(self, node: Any) -> Any:
         """A schema from a field the 3.0 model does not know (kept as plain data), as a schema object."""
