@@ -584,9 +584,8 @@ class SchemaLowering:
             for wire, prop in (part.properties or {}).items():
                 pointers[wire] = f"{part_ptr}/properties/{escape(wire)}"
                 merged[wire] = self._property(wire, prop, pointers[wire], name, input_side, home)
-        for wire in required:
-            if wire in merged:
-                merged[wire].required = True
+        for wire in required & merged.keys():
+            merged[wire].required = True
         kept = [p for p in merged.values() if not (p.read_only if input_side else p.write_only)]
         if not input_side:
             for p in [p for p in kept if SURROGATE.search(p.wire_name)]:
