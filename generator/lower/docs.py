@@ -45,21 +45,11 @@ _PLAIN_RESULTS: dict[object, str] = {
 
 
 def build_docs(sdk: Sdk, spec_file: str, title: str, module_of: dict[str, str]) -> Docs:
-    methods = [(path, m) for path, m in _methods(sdk.resources, ())]
+    methods = _methods(sdk.resources, ())
+    # With nothing to call, the README shows how to construct the client, and no more.
+    example = _pick_example(methods) if methods else None
     paged = next(((path, m) for path, m in methods if m.pagination is not None), None)
-    if not methods:  # nothing to call: the README shows how to construct the client, and no more
-        return _docs(sdk, spec_file, title, module_of, None, None)
-    return _docs(sdk, spec_file, title, module_of, _pick_example(methods), paged)
 
-
-def _docs(
-    sdk: Sdk,
-    spec_file: str,
-    title: str,
-    module_of: dict[str, str],
-    example: tuple[str, Method] | None,
-    paged: tuple[str, Method] | None,
-) -> Docs:
     def shown(render: Callable[[Sdk, tuple[str, Method]], str], method: tuple[str, Method] | None) -> str:
         return render(sdk, method) if method is not None else ""
 
