@@ -463,13 +463,10 @@ def _path_label(draft: MethodDraft) -> str:
 
 def _method_doc(draft: MethodDraft, params: list[Param]) -> str:
     lines = []
-    docs = {p.py_name: p.doc for p in draft.params if p.doc.strip()}
+    # The options' names are reserved in the method's scope (SIGNATURE_NAMES), so no parameter's doc hides one.
+    docs = _OPTION_DOCS | {p.py_name: p.doc for p in draft.params if p.doc.strip()}
     for param in params:
-        text = (
-            docs.get(param.py_name) or _OPTION_DOCS.get(param.py_name, "")
-            if param.location == "option"
-            else docs.get(param.py_name, "")
-        )
+        text = docs.get(param.py_name, "")
         if text.strip():
             body = "\n".join(("    " + line if i else line) for i, line in enumerate(text.strip().splitlines()))
             lines.append(f"  {param.py_name}: {body}")
