@@ -204,12 +204,13 @@ class ResourceBuilder:
     def _signature(draft: MethodDraft, imports: Imports, input_: AnnotationPrinter, prefix: str) -> tuple[Param, ...]:
         """The method's parameters: the operation's, then the per-call options."""
         params: list[Param] = []
+        # `timeout` defaults to NOT_GIVEN in every method, as optional parameters do.
+        imports.add(f"{prefix}_types", "NotGiven")
+        imports.add(f"{prefix}_types", "NOT_GIVEN")
         for p in draft.params:
             annotation, default = input_.print(p.type, imports), ""
             if not p.required:
                 annotation, default = annotation + " | NotGiven", "NOT_GIVEN"
-                imports.add(f"{prefix}_types", "NotGiven")
-                imports.add(f"{prefix}_types", "NOT_GIVEN")
             example = literal(p.example) if isinstance(p.example, (str, int, bool)) else ""
             params.append(
                 Param(p.py_name, p.wire_name, Location(p.location), p.type, annotation, p.required, default, example)
@@ -222,9 +223,6 @@ class ResourceBuilder:
         options.append(("timeout", "Timeout", "NOT_GIVEN"))
         for name, runtime_type, default in options:
             imports.add(f"{prefix}_types", runtime_type)
-            if default == "NOT_GIVEN":
-                imports.add(f"{prefix}_types", "NotGiven")
-                imports.add(f"{prefix}_types", "NOT_GIVEN")
             annotation = f"{runtime_type} | {'NotGiven' if default == 'NOT_GIVEN' else 'None'}"
             params.append(Param(name, "", Location.OPTION, NONE, annotation, False, default))
         return tuple(params)
