@@ -79,10 +79,8 @@ class PaginationDetector:
     ) -> None:
         self.definitions = definitions
         self.raw = raw  # the document, for what drafts do not keep (a property's `format`)
-        self.names = {key: {fold(n) for n in (names.get(key) or default)} for key, default in DEFAULT_NAMES.items()}
-        for key, given in names.items():
-            if given is not None:
-                self.names[key] = {fold(n) for n in given}
+        given = {key: value for key, value in names.items() if value is not None}  # None: the defaults
+        self.names = {key: {fold(n) for n in given.get(key, default)} for key, default in DEFAULT_NAMES.items()}
         self.operations = operations
 
     def detect(
