@@ -176,10 +176,7 @@ def _resolve_collisions(
 ) -> dict[OperationKey, Placement]:
     """Two operations with one name on one resource, or a method named like a child resource: the later
     one (in document order) takes its operationId's name, then a numeric suffix. Overridden names stay."""
-    children: set[tuple[str, ...]] = set()
-    for placement in placements.values():
-        for depth in range(1, len(placement.resource) + 1):
-            children.add(placement.resource[:depth])
+    children = {p.resource[:depth] for p in placements.values() for depth in range(1, len(p.resource) + 1)}
     taken: set[tuple[tuple[str, ...], str]] = set()
     ordered = sorted(operations, key=lambda op: not (overrides.get(op.label) or overrides.get(op.operation_id or "")))
     resolved: dict[OperationKey, Placement] = {}
@@ -195,6 +192,6 @@ def _resolve_collisions(
                 and candidate not in RESERVED_ATTRS
             ):
                 break
-        taken.add((placement.resource, candidate))
+        taken.add(key)
         resolved[op] = Placement(placement.resource, candidate)
     return {op: resolved[op] for op in operations}
