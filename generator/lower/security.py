@@ -51,9 +51,8 @@ def _kind(scheme: Any) -> str:
 
 
 def _client_credentials_url(scheme: Any) -> str | None:
-    flows = getattr(scheme, "flows", None)
-    flow = getattr(flows, "clientCredentials", None) if flows is not None else None
-    url = getattr(flow, "tokenUrl", None) if flow is not None else None
+    flow = getattr(getattr(scheme, "flows", None), "clientCredentials", None)  # None has neither attribute
+    url = getattr(flow, "tokenUrl", None)
     return str(url) if url else None
 
 
@@ -94,7 +93,7 @@ class SecurityLowering:
         if security is None:
             return None
         kept: list[Requirement] = []
-        for alternative in security or []:
+        for alternative in security:
             requirement: Requirement = {}
             for name, scopes in alternative.items():
                 if name in self.schemes and _slots(self.schemes[name]):
