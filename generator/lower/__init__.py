@@ -150,7 +150,7 @@ class _Lowering:
             for f in definition.fields
         }
         resources, error_body = self._resources(tree, [draft for draft, _ in lowered], module_of, field_names)
-        testing = TestingBuilder(module_of, field_names, self.spec.file)
+        testing = TestingBuilder(module_of, field_names)
         sdk = self._sdk(resources, type_modules, exports, security, testing, error_body)
         docs = build_docs(sdk, self.options.source or self.spec.file, str(self.api.info.title or ""), module_of)
         return dataclasses.replace(sdk, docs=docs)

@@ -20,9 +20,8 @@ FAKE_BASE_URL = "http://api.test"
 
 
 class TestingBuilder:
-    def __init__(self, module_of: dict[str, str], field_names: dict[tuple[str, str], str], spec_file: str) -> None:
+    def __init__(self, module_of: dict[str, str], field_names: dict[tuple[str, str], str]) -> None:
         self.field_names = field_names
-        self.spec_file = spec_file
         self.imports = Imports()
         self.printer = AnnotationPrinter(module_of, ".", input_side=False)
         self.classes: list[FakeClass] = []
