@@ -119,7 +119,6 @@ _MODELS = {"parameters": "Parameter", "responses": "Response", "requestBodies": 
 
 class OperationLowering:
     def __init__(self, api: Any, schemas: SchemaLowering, pagination: PaginationDetector) -> None:
-        self.api = api
         self.schemas = schemas
         self.pagination = pagination
         self.components = api.components
