@@ -227,7 +227,6 @@ class OperationLowering:
 
     def _query_encoder(self, param: Any, param_type: TypeExpr, ptr: str) -> tuple[str, tuple[str, ...]]:
         style = str(getattr(param.style, "value", param.style) or "form")
-        explode = param.explode if param.explode is not None else style == "form"
         inner = param_type.inner if isinstance(param_type, Nullable) else param_type
         is_array = isinstance(inner, ListOf) or (
             isinstance(inner, UnionOf) and any(isinstance(m, ListOf) for m in inner.members)
@@ -238,11 +237,12 @@ class OperationLowering:
                 return "DeepObject", ()
             # OpenAPI defines deepObject for objects only; a scalar or array is sent as the default style does.
             self.warnings.append(f"{ptr}: style 'deepObject' applies to objects; sent as style 'form'")
-            style, explode = "form", param.explode if param.explode is not None else True
+            style = "form"
         delimiter = {"form": ",", "spaceDelimited": " ", "pipeDelimited": "|"}.get(style)
         if delimiter is None:
             self.warnings.append(f"{ptr}: style '{style}' is not a query style; sent as style 'form'")
-            delimiter, explode = ",", param.explode if param.explode is not None else True
+            style, delimiter = "form", ","
+        explode = param.explode if param.explode is not None else style == "form"  # of the style sent
         if (is_array or is_object) and not explode:
             # An object without explode is its keys and values in one list: `color=R,100,G,200`.
             return "Delimited", (literal(delimiter),)
