@@ -122,16 +122,16 @@ def _call(path: str, method: Method, client: str = "client", wrapper: str = "") 
     return f"{client}.{path}.{wrapper}{method.name}({', '.join(arguments)})"
 
 
-def _client_line(sdk: Sdk, client_class: str, options: str = "") -> str:
+def _client_line(sdk: Sdk, options: str = "") -> str:
     reads = ", ".join(f"{c.option} from ${c.env_var}" for c in sdk.security.credentials)
     comment = f"  # {reads}" if reads else ""
-    return f"client = {client_class}({options}){comment}"
+    return f"client = {sdk.client_name}({options}){comment}"
 
 
 def _script(sdk: Sdk, *lines: str, also_import: str = "") -> str:
     """An example that imports the client (and `also_import`) and makes one, then does `lines`."""
     imported = ", ".join(filter(None, (sdk.client_name, also_import)))
-    return "\n".join((f"from {sdk.package} import {imported}", "", _client_line(sdk, sdk.client_name), *lines))
+    return "\n".join((f"from {sdk.package} import {imported}", "", _client_line(sdk), *lines))
 
 
 def _usage(sdk: Sdk, example: tuple[str, Method]) -> str:
@@ -172,7 +172,7 @@ def _errors_example(sdk: Sdk, example: tuple[str, Method]) -> str:
         (
             f"from {sdk.package} import {', '.join(sorted(['APIConnectionError', 'APIStatusError', 'NotFoundError', sdk.client_name]))}",
             "",
-            _client_line(sdk, sdk.client_name, "max_retries=4"),
+            _client_line(sdk, "max_retries=4"),
             "try:",
             f"    {_call(*example)}",
             "except NotFoundError as error:",
