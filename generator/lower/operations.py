@@ -42,12 +42,6 @@ SIGNATURE_NAMES = {"self", "extra_headers", "extra_query", "extra_body", "timeou
 }
 
 
-def param_name(names: Namespace, wire: str, fallback: str, classes: Namespace) -> str:
-    """A parameter named like a class the method's annotations use (`HistoryRecords`) would hide it."""
-    name = identifier(wire, fallback=fallback)
-    return names.claim(name + "_" if name in SIGNATURE_NAMES or name in classes else name)
-
-
 # OpenAPI: header parameters with these names are ignored; the client sets them.
 IGNORED_HEADERS = {"accept", "content-type", "authorization"}
 # Computed by the HTTP layer from the request itself; a value given by the caller could only be wrong.
@@ -166,6 +160,11 @@ class OperationLowering:
 
     # --- parameters ---------------------------------------------------------------------------------------
 
+    def _param_name(self, names: Namespace, wire: str, fallback: str = "param") -> str:
+        """A parameter named like a class the method's annotations use (`HistoryRecords`) would hide it."""
+        name = identifier(wire, fallback=fallback)
+        return names.claim(name + "_" if name in SIGNATURE_NAMES or name in self.schemas.names else name)
+
     def _parameters(
         self, path: str, operation: Any, path_item: Any, ptr: str, hint: str, names: Namespace
     ) -> list[ParamDraft]:
@@ -200,7 +199,7 @@ class OperationLowering:
         elif location == "query":
             encoder = self._query_encoder(param, param_type, param_ptr)
         return ParamDraft(
-            py_name=param_name(names, wire, "param", self.schemas.names),
+            py_name=self._param_name(names, wire),
             wire_name=wire,
             location=location,
             type=param_type,
@@ -302,9 +301,7 @@ class OperationLowering:
             rest = following
             if wire not in by_wire:
                 self.warnings.append(f"{ptr}: path parameter '{wire}' is not declared; a required str argument")
-                by_wire[wire] = ParamDraft(
-                    param_name(names, wire, "param", self.schemas.names), wire, "path", STR, True, ""
-                )
+                by_wire[wire] = ParamDraft(self._param_name(names, wire), wire, "path", STR, True, "")
                 params.append(by_wire[wire])
             out.append(before.replace("}", "}}"))
             out.append("{" + by_wire[wire].py_name + "}")
@@ -321,9 +318,7 @@ class OperationLowering:
                 fixed.append((unquote_plus(key), unquote_plus(value)))
             elif not any(p.wire_name in (match.group(1), key) and p.location == "query" for p in params):
                 self.warnings.append(f"{ptr}: query parameter '{key}' of the path is not declared; a required str")
-                params.append(
-                    ParamDraft(param_name(names, key, "param", self.schemas.names), key, "query", STR, True, "")
-                )
+                params.append(ParamDraft(self._param_name(names, key), key, "query", STR, True, ""))
         return tuple(fixed)
 
     def _resolve_component(self, ref: str, kind: str, ptr: str) -> tuple[str, Any]:
@@ -386,7 +381,7 @@ class OperationLowering:
         elif kind in ("multipart", "form"):
             location = "form"
         return ParamDraft(
-            py_name=param_name(names, prop.wire_name, "field", self.schemas.names),
+            py_name=self._param_name(names, prop.wire_name, "field"),
             wire_name=prop.wire_name,
             location=location,
             type=prop_type,
