@@ -584,9 +584,7 @@ def _holds_list(api: Any, schema: Any, depth: int) -> bool:
 
 def _is_object_schema(api: Any, schema: Any) -> bool:
     schema = _deref(api, schema)
-    return schema is not None and (
-        bool(schema.properties) or bool(schema.allOf) or bool(schema.oneOf) or bool(schema.anyOf)
-    )
+    return schema is not None and any((schema.properties, schema.allOf, schema.oneOf, schema.anyOf))
 
 
 def _type_name(schema: Any) -> str:
@@ -599,8 +597,7 @@ def _type_name(schema: Any) -> str:
 def _deref(api: Any, schema: Any) -> Any:
     seen = 0
     while is_reference(schema) and seen < 20:
-        ref = schema.ref
-        key = component_key(ref)
+        key = component_key(schema.ref)
         if key is None:
             return None
         schema = ((api.components and api.components.schemas) or {}).get(key)
