@@ -182,7 +182,8 @@ class ResourceBuilder:
         deprecated = ""
         if draft.deprecated:
             imports.add("", "warnings")
-            deprecated = literal(f"{draft.http_method} {_path_label(draft)} is deprecated")
+            # The path as the spec keys it, not draft.path (a template of Python names).
+            deprecated = literal(f"{draft.http_method} {tokens(draft.pointer)[1]} is deprecated")
         return Method(
             name=draft.name,
             http_method=draft.http_method,
@@ -453,10 +454,6 @@ def _form(is_async: bool, class_name: str, methods: tuple[Method, ...], children
 def _class_names(resource: Resource) -> list[str]:
     """Every class a resource module defines: both forms and their response wrappers."""
     return [name for form in resource.forms for name in (form.class_name, *(w.class_name for w in form.wrappers))]
-
-
-def _path_label(draft: MethodDraft) -> str:
-    return str(tokens(draft.pointer)[1])
 
 
 def _method_doc(draft: MethodDraft, params: list[Param]) -> str:
