@@ -24,6 +24,7 @@ say nothing (`/` or `/{id}`, placed on `root`) is rare and one line in the overr
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -118,11 +119,8 @@ def is_parameter(segment: str) -> bool:
 def place_operations(operations: list[OperationKey], overrides: Mapping[str, str]) -> dict[OperationKey, Placement]:
     """Where every operation goes; deterministic in the order operations are given."""
     parents = {op.route.rstrip("/")[:i] for op in operations for i, c in enumerate(op.route.rstrip("/")) if c == "/"}
-    counts: dict[str, int] = {}
-    verbs: dict[str, set[str]] = {}
-    for op in operations:
-        counts[op.path] = counts.get(op.path, 0) + 1
-        verbs.setdefault(op.path, set()).add(op.method)
+    counts = Counter(op.path for op in operations)
+    patched = {op.path for op in operations if op.method == "patch"}
     placements: dict[OperationKey, Placement] = {}
     for op in operations:
         override = overrides.get(op.label) or (overrides.get(op.operation_id) if op.operation_id else None)
@@ -130,11 +128,11 @@ def place_operations(operations: list[OperationKey], overrides: Mapping[str, str
             *resource, method = override.split(".")
             placements[op] = Placement(_guarded([_reserved_safe(r) for r in resource]), method)
         else:
-            placements[op] = _default_placement(op, parents, counts, verbs[op.path])
+            placements[op] = _default_placement(op, parents, counts, op.path in patched)
     return _resolve_collisions(operations, placements, overrides)
 
 
-def _default_placement(op: OperationKey, parents: set[str], counts: dict[str, int], verbs: set[str]) -> Placement:
+def _default_placement(op: OperationKey, parents: set[str], counts: Counter[str], has_patch: bool) -> Placement:
     segments = [s for s in op.route.split("/") if s]
     statics = [s for s in segments if not is_parameter(s)]
     resource = list(_guarded([_attr(s) for s in statics]))
@@ -142,7 +140,7 @@ def _default_placement(op: OperationKey, parents: set[str], counts: dict[str, in
         return Placement(("root",), COLLECTION_VERBS.get(op.verb, op.verb))
     last = segments[-1]
     if is_parameter(last):
-        if op.verb == "put" and "patch" in verbs:
+        if op.verb == "put" and has_patch:
             return Placement(tuple(resource) or ("root",), "replace")  # PATCH is the update then
         return Placement(tuple(resource) or ("root",), ITEM_VERBS.get(op.verb, op.verb))
     has_children = op.route.rstrip("/") in parents
