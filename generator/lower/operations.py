@@ -84,7 +84,6 @@ class MethodDraft:
     doc: str
     deprecated: bool
     pointer: str
-    operation_id: str | None
     page: PageDraft | None = None  # how the list is paginated, when it is
     stream: StreamDraft | None = None  # how a streamed response is read; `returns` is then its item type
     aliases: tuple[str, ...] = ()  # other names for the method, from the override table
@@ -143,7 +142,6 @@ class OperationLowering:
             doc=(operation.description or operation.summary or f"{method.upper()} {path}").strip(),
             deprecated=bool(operation.deprecated),
             pointer=ptr,
-            operation_id=operation.operationId,
             stream=self._stream,
             summary=(operation.summary or operation.description or f"{method.upper()} {path}").strip().split("\n")[0],
             errors=self._errors(operation, ptr),
