@@ -62,7 +62,6 @@ class ParamDraft:
     # (`Delimited`, `(",",)` sends `Delimited(ids, ",")`); "" for none.
     encoder: str = ""
     encoder_args: tuple[str, ...] = ()
-    deprecated: bool = False
     schema_default: object = None
     schema_minimum: object = None
     example: object = None  # the spec's example value (of the parameter, else of its schema); None: none given
@@ -205,7 +204,6 @@ class OperationLowering:
             doc=param.description or "",
             encoder=encoder[0],
             encoder_args=encoder[1],
-            deprecated=bool(param.deprecated),
             schema_default=getattr(schema, "default", None),
             schema_minimum=getattr(schema, "minimum", None),
             example=_example(param, schema),
@@ -387,7 +385,6 @@ class OperationLowering:
             # means the call may send none, which an object body's fields cannot say.
             required=prop.required,
             doc=prop.description,
-            deprecated=prop.deprecated,
         )
 
     # --- responses ----------------------------------------------------------------------------------------
