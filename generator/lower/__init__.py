@@ -96,9 +96,8 @@ class _Lowering:
         self.skipped: list[str] = []
         self.at = ""  # the operation being lowered, for internal errors
         self.warnings: list[str] = []
-        self.class_names = Namespace(RUNTIME_NAMES)
         self.widenings = Widenings(options.strict)
-        self.schemas = SchemaLowering(self.api, spec.raw, self.class_names, self.widenings)
+        self.schemas = SchemaLowering(self.api, spec.raw, Namespace(RUNTIME_NAMES), self.widenings)
         detector = PaginationDetector(
             self.schemas.definitions,
             {"page_params": options.page_params, **options.pagination_names},
