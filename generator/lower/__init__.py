@@ -11,6 +11,7 @@ from typing import Any
 from ..errors import InternalError, SpecError
 from ..ir import Attached, ClientForm, CredentialForm, Environment, ErrorBody, Model, Resource, Sdk, Security
 from ..load import Spec
+from ..normalize import HTTP_METHODS
 from ..paths import runtime_exports
 from ..pointers import pointer, resolve
 from .docs import build_docs
@@ -27,7 +28,6 @@ from .testing import TESTING_NAMES, TestingBuilder
 from .types import SchemaLowering
 from .webhooks import lower_webhooks
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")  # query: OpenAPI 3.2
 # Class names the runtime defines, and names a types/ module imports; a schema must not take them.
 RUNTIME_NAMES = (
     {
