@@ -156,20 +156,8 @@ def lower_target(target: Target, spec: Spec | None = None) -> Sdk:
 
     if spec is None:
         spec = load_target(target)
-    options = Options(
-        package=target.package,
-        client_name=target.client_name,
-        env_prefix=target.env_prefix,
-        version=target.version,
-        overrides=target.overrides,
-        strict=target.strict,
-        page_params=target.page_params,
-        webhook_scheme=target.webhook_scheme,
-        pagination_names=target.pagination_names,
-        pagination_operations=target.pagination_operations,
-        idempotency_header=target.idempotency_header,
-        source=target.source,
-    )
+    # Every setting lowering reads is the target's field of the same name.
+    options = Options(**{f.name: getattr(target, f.name) for f in dataclasses.fields(Options)})
     # Lowering recurses once per nesting level of the schemas, which the limits bound, but several frames deep.
     # (Not while loading: the JSON parser recurses in C, and the load is bounded by MAX_DEPTH already.)
     with recursion_headroom():
