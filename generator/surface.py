@@ -39,8 +39,10 @@ def manifest(sdk: Sdk) -> dict[str, Any]:
         "version": ast.literal_eval(sdk.version),
         "spec": {"version": sdk.spec_version, "sha256": sdk.spec_sha256},
         "exports": sorted(sdk.exports),
-        "resources": {path: sorted(methods) for path, methods in _resources(sdk.resources, "")},
-        "methods": dict(_methods(sdk.resources, "")),
+        "resources": {path: sorted(name for name, _ in named) for path, named in _tree(sdk.resources)},
+        "methods": {
+            f"{path}.{name}": _method(method) for path, named in _tree(sdk.resources) for name, method in named
+        },
         "error_body": {"annotation": sdk.error_body.annotation, "type": encode(sdk.error_body.type)},
         "types": types,
     }
@@ -82,20 +84,13 @@ def _plain(value: object) -> Any:
     return value
 
 
-def _resources(resources: tuple[Resource, ...], prefix: str) -> Iterator[tuple[str, list[str]]]:
+def _tree(resources: tuple[Resource, ...], prefix: str = "") -> Iterator[tuple[str, list[tuple[str, Method]]]]:
+    """Each resource's dotted path from the client, with its methods under each name a caller may use (a method's
+    own and its aliases); parents first."""
     for resource in resources:
         path = prefix + resource.attr
-        yield path, [name for method in resource.methods for name in (method.name, *method.aliases)]
-        yield from _resources(resource.children, path + ".")
-
-
-def _methods(resources: tuple[Resource, ...], prefix: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    for resource in resources:
-        path = prefix + resource.attr
-        for method in resource.methods:
-            for name in (method.name, *method.aliases):
-                yield f"{path}.{name}", _method(method)
-        yield from _methods(resource.children, path + ".")
+        yield path, [(name, method) for method in resource.methods for name in (method.name, *method.aliases)]
+        yield from _tree(resource.children, path + ".")
 
 
 def _method(method: Method) -> dict[str, Any]:
