@@ -51,18 +51,14 @@ def manifest(sdk: Sdk) -> dict[str, Any]:
 def dumps(document: dict[str, Any]) -> str:
     """Sorted JSON, one line per method, type and other entry of a top-level table: a bump's diff shows what
     changed, and the compact lines are written by json's C encoder (an indented dump of GitHub's takes seconds)."""
-    lines = ["{"]
-    for index, (key, value) in enumerate(sorted(document.items())):
-        last = index == len(document) - 1
+    lines = []
+    for key, value in sorted(document.items()):
         if isinstance(value, dict) and value:
-            lines.append(f" {json.dumps(key)}: {{")
-            entries = sorted(value.items())
-            lines.extend(f"  {json.dumps(k)}: {_compact(v)}," for k, v in entries[:-1])
-            lines.append(f"  {json.dumps(entries[-1][0])}: {_compact(entries[-1][1])}")
-            lines.append(" }" if last else " },")
+            entries = ",\n".join(f"  {json.dumps(k)}: {_compact(v)}" for k, v in sorted(value.items()))
+            lines.append(f" {json.dumps(key)}: {{\n{entries}\n }}")
         else:
-            lines.append(f" {json.dumps(key)}: {_compact(value)}" + ("" if last else ","))
-    return "\n".join(lines) + "\n}\n"
+            lines.append(f" {json.dumps(key)}: {_compact(value)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 def _compact(value: object) -> str:
