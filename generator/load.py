@@ -354,9 +354,9 @@ def _validate(model: Any, raw: dict[str, Any], shown: str, warnings: list[str]) 
             return model.model_validate(raw)
         except pydantic.ValidationError as exc:
             # A union (Schema or Reference) fails once per alternative: the one that got deepest is the real one.
-            located = [(_location(error, raw), error) for error in exc.errors()]
-            deepest = max(len(tokens) for tokens, _ in located)
-            dropped = [_drop_offending(tokens, raw) for tokens, _ in located if len(tokens) == deepest]
+            located = [_location(error, raw) for error in exc.errors()]
+            deepest = max(map(len, located))
+            dropped = [_drop_offending(tokens, raw) for tokens in located if len(tokens) == deepest]
             if not all(dropped):
                 where, message = _describe_validation_error(exc, raw)
                 raise SpecError(shown, where, message) from None
@@ -397,16 +397,11 @@ def _drop_offending(tokens: list[str | int], raw: Any) -> str:
 def _describe_validation_error(exc: pydantic.ValidationError, raw: Any) -> tuple[str, str]:
     """openapi-pydantic reports locations with union member names mixed in; keep only real document keys.
     Among the alternatives a union produced, the one that got deepest into the document explains best."""
-    best: tuple[int, str, str] | None = None
-    for error in exc.errors():
-        tokens = _location(error, raw)
-        message = error["msg"]
-        if error["type"] == "missing":
-            message = f"required field '{error['loc'][-1]}' is missing"
-        elif isinstance(error.get("input"), (str, int, float, bool)) or error.get("input") is None:
-            message = f"{message} (got {error.get('input')!r})"
-        candidate = (len(tokens), pointer(*tokens), message)
-        if best is None or candidate[0] > best[0]:
-            best = candidate
-    assert best is not None
-    return best[1], best[2]
+    located = [(_location(error, raw), error) for error in exc.errors()]
+    tokens, error = max(located, key=lambda pair: len(pair[0]))  # the first of the deepest
+    message = error["msg"]
+    if error["type"] == "missing":
+        message = f"required field '{error['loc'][-1]}' is missing"
+    elif isinstance(error.get("input"), (str, int, float, bool)) or error.get("input") is None:
+        message = f"{message} (got {error.get('input')!r})"
+    return pointer(*tokens), message
