@@ -28,10 +28,9 @@ from typing import Any
 from openapi_pydantic.v3 import v3_1
 
 from .errors import SpecError
+from .normalize import HTTP_METHODS  # the Path Item fields that hold an operation
 from .pointers import pointer, resolve
 
-# The Path Item fields that hold an operation; `additionalOperations` must not repeat their methods.
-FIXED_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
 # RFC 9110 section 5.6.2: a method is a token.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 # Where the querystring location is recorded once a parameter says `in: query` (see to_31_shape).
@@ -91,7 +90,7 @@ def check_path_items(raw: dict[str, Any], version: str, shown: str) -> None:
                 raise SpecError(
                     shown, pointer(*where, "additionalOperations", method), "not an HTTP method name (RFC 9110 token)"
                 )
-            if method.lower() in FIXED_METHODS:
+            if method.lower() in HTTP_METHODS:
                 raise SpecError(
                     shown,
                     pointer(*where, "additionalOperations", method),
@@ -125,7 +124,7 @@ _GRAMMAR: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("mediaTypes", "map", "media"),
     ),
     "path_item": (
-        *((method, "one", "operation") for method in FIXED_METHODS),
+        *((method, "one", "operation") for method in HTTP_METHODS),
         ("additionalOperations", "map", "operation"),
         ("parameters", "list", "parameter"),
     ),
