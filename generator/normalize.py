@@ -440,21 +440,17 @@ class Normalizer:
             info["version"] = str(info["version"])
         if root.get("paths") is None and "webhooks" not in root and "components" not in root:
             root["paths"] = {}
-        operation_ids: dict[str, list[str | int]] = {}
-        for path, item in _paths(root):
-            for method in HTTP_METHODS:
-                operation = item.get(method)
-                if not isinstance(operation, dict):
-                    continue
-                operation_id = operation.get("operationId")
-                if operation_id is None:
-                    continue
+        operation_ids: set[str] = set()
+        for path, method, operation in _operations(root):
+            operation_id = operation.get("operationId")
+            if operation_id is None:
+                continue
+            if not isinstance(operation_id, str):
+                operation["operationId"] = operation_id = str(operation_id)
+            if operation_id in operation_ids:
                 where: list[str | int] = ["paths", path, method, "operationId"]
-                if not isinstance(operation_id, str):
-                    operation["operationId"] = operation_id = str(operation_id)
-                if operation_id in operation_ids:
-                    self.warn("operationId", self.root_file, where, f"duplicate operationId {operation_id!r}")
-                operation_ids.setdefault(operation_id, where)
+                self.warn("operationId", self.root_file, where, f"duplicate operationId {operation_id!r}")
+            operation_ids.add(operation_id)
 
     def _security_repairs(self, root: dict[str, Any]) -> None:
         components = root.get("components")
@@ -475,11 +471,9 @@ class Normalizer:
 
         if "security" in root:
             root["security"] = repaired(root["security"], ["security"])
-        for path, item in _paths(root):
-            for method in HTTP_METHODS:
-                operation = item.get(method)
-                if isinstance(operation, dict) and "security" in operation:
-                    operation["security"] = repaired(operation["security"], ["paths", path, method, "security"])
+        for path, method, operation in _operations(root):
+            if "security" in operation:
+                operation["security"] = repaired(operation["security"], ["paths", path, method, "security"])
 
 
 _EXTENSIBLE_MAPS = {"paths", "webhooks", "responses"}
@@ -501,9 +495,16 @@ _EXAMPLE_FIELDS = {"summary", "description", "value", "externalValue", "dataValu
 _COMPONENT_SCHEMA = re.compile(r"/components/schemas/[^/]+")
 
 
-def _paths(root: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+def _operations(root: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """Each operation under `paths`: its path, its method and the Operation object."""
     paths = root.get("paths")
-    return [(p, item) for p, item in paths.items() if isinstance(item, dict)] if isinstance(paths, dict) else []
+    return [
+        (path, method, item[method])
+        for path, item in (paths.items() if isinstance(paths, dict) else ())
+        if isinstance(item, dict)
+        for method in HTTP_METHODS
+        if isinstance(item.get(method), dict)
+    ]
 
 
 def _encode_fragment(fragment: str) -> str:
