@@ -293,15 +293,10 @@ class Normalizer:
             if shape == "one":
                 if not (isinstance(value, bool) and key == "additionalProperties"):  # the one that may be bool
                     node[key] = self._schema(value, file, path)
-            elif shape == "map" and isinstance(value, dict):
-                for name in list(value):
+            else:  # a map or a list: _schema_repairs dropped any keyword of another shape
+                for name in list(value) if shape == "map" else range(len(value)):
                     path.append(name)
                     value[name] = self._schema(value[name], file, path)
-                    path.pop()
-            elif shape == "list" and isinstance(value, list):
-                for index, item in enumerate(value):
-                    path.append(index)
-                    value[index] = self._schema(item, file, path)
                     path.pop()
             path.pop()
         return node
