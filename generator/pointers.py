@@ -35,10 +35,8 @@ def decode_fragment(fragment: str) -> str:
 
 
 def resolve(document: Any, pointer: str) -> Any:
-    """The node a (decoded) pointer points at, or MISSING."""
-    if pointer in ("", "/"):
-        return document
-    if not pointer.startswith("/"):
+    """The node a (decoded) pointer points at, or MISSING (`""` and `"/"`: the document, as `tokens` says)."""
+    if pointer and not pointer.startswith("/"):
         return MISSING
     node = document
     for token in map(str, tokens(pointer)):
