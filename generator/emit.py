@@ -41,7 +41,7 @@ class Formatting:
 
     def add(self, files: dict[str, str]) -> None:
         self.files.update(files)
-        batch = _Batch(_wrap_imports({path: text for path, text in files.items() if path.endswith(".py")}))
+        batch = _Batch({path: _wrap_imports(text) for path, text in files.items() if path.endswith(".py")})
         self._batches.append(batch)
         if self.formatter == "ruff":
             batch.scratch = tempfile.TemporaryDirectory(prefix="sdkforge-", dir=_memory_backed())
@@ -126,11 +126,7 @@ IMPORT_LINE_LENGTH = 88
 IMPORT = re.compile(r"from ([.\w]+) import (\w+(?: as \w+)?(?:, \w+(?: as \w+)?)*)$", re.MULTILINE)
 
 
-def _wrap_imports(sources: dict[str, str]) -> dict[str, str]:
-    return {path: _wrap_in(text) for path, text in sources.items()}
-
-
-def _wrap_in(text: str) -> str:
+def _wrap_imports(text: str) -> str:
     quotes = [0, 0]  # how far the text is scanned, and the `"""`s before that (odd: inside a docstring)
 
     def wrapped(match: re.Match[str]) -> str:
