@@ -110,10 +110,9 @@ def _black(sources: dict[str, str]) -> dict[str, str]:
         raise FormatterError("--formatter black needs black installed (pip install 'sdkforge[black]')") from None
     mode = Mode(line_length=LINE_LENGTH, target_versions={TargetVersion.PY310})
     try:
-        formatted = {path: format_str(text, mode=mode) for path, text in sources.items()}
+        return {path: format_str(text, mode=mode) for path, text in sources.items()}
     except InvalidInput as exc:
         raise FormatterError(f"black failed (a generator bug): {exc}") from None
-    return formatted
 
 
 TARGET = "--target-version=py310"
