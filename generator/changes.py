@@ -367,11 +367,7 @@ def sides(document: dict[str, Any]) -> dict[str, set[str]]:
         if isinstance(expr, dict):
             if expr.get("kind") == "ModelRef" and side not in sides.setdefault(expr["name"], set()):
                 sides[expr["name"]].add(side)
-                target = types.get(expr["name"], {})
-                for field in target.get("fields", {}).values():
-                    mark(field["type"], side)
-                if "type" in target:
-                    mark(target["type"], side)
+                mark(types.get(expr["name"]), side)  # the types of its fields, or of what an alias names
             for value in expr.values():
                 mark(value, side)
         elif isinstance(expr, list):
