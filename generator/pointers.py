@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import unquote
 
 MISSING: Any = object()  # what `resolve` returns where nothing is
+MAX_REF_HOPS = 64  # a chain of references `resolve` follows at one step
 
 
 def escape(token: str | int) -> str:
@@ -34,12 +35,21 @@ def decode_fragment(fragment: str) -> str:
     return unquote(fragment)
 
 
-def resolve(document: Any, pointer: str) -> Any:
-    """The node a (decoded) pointer points at, or MISSING (`""` and `"/"`: the document, as `tokens` says)."""
+def resolve(document: Any, pointer: str, through_refs: bool = False) -> Any:
+    """The node a (decoded) pointer points at, or MISSING (`""` and `"/"`: the document, as `tokens` says).
+
+    `through_refs`: a local `$ref` met on the way is followed where the pointer would otherwise find nothing.
+    Lowering names what it reads by where the spec uses it (`/paths/~1a/get/...`), and a Path Item (or
+    other object) given there as a `$ref` keeps its content elsewhere."""
     if pointer and not pointer.startswith("/"):
         return MISSING
     node = document
     for token in map(str, tokens(pointer)):
+        for _ in range(MAX_REF_HOPS if through_refs else 0):  # loading checked that references do not cycle
+            ref = node.get("$ref") if isinstance(node, dict) and token not in node else None
+            if not (isinstance(ref, str) and ref.startswith("#")):
+                break
+            node = resolve(document, ref[1:])
         if isinstance(node, dict) and token in node:
             node = node[token]
         elif isinstance(node, list) and token.isdigit() and int(token) < len(node):

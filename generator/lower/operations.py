@@ -434,7 +434,7 @@ class OperationLowering:
     def _type_at(self, ptr: str, hint: str) -> TypeExpr:
         """The type of the schema at `ptr` in the document (one the object model keeps as a plain mapping,
         like 3.2's `itemSchema`)."""
-        node = resolve(self.schemas.raw, ptr)
+        node = resolve(self.schemas.raw, ptr, through_refs=True)
         module = v3_1 if self.schemas.is_31 else v3_0
         model = module.Reference if isinstance(node, dict) and "$ref" in node else module.Schema
         try:

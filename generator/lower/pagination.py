@@ -131,7 +131,7 @@ class PaginationDetector:
         if not steps:
             return ()
         definition = self.definitions[steps[0][0]]
-        node = resolve(self.raw, f"{definition.pointer}/properties/{escape(steps[0][1])}")
+        node = resolve(self.raw, f"{definition.pointer}/properties/{escape(steps[0][1])}", through_refs=True)
         if not isinstance(node, dict):
             return ()
         text = f"{node.get('description', '')} {node.get('example', '')} {node.get('examples', '')}".lower()

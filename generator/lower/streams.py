@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..ir import Primitive, TypeExpr
-from ..pointers import resolve
+from ..pointers import MAX_REF_HOPS, resolve
 from .types import union_of
 
 STR = Primitive("str")
@@ -45,7 +45,7 @@ def lower_stream(
 ) -> StreamDraft | None:
     """`raw` is the whole document, `type_at` lowers the schema at a pointer."""
     kind = stream_kind(media_type)
-    media = resolve(raw, media_ptr)
+    media = resolve(raw, media_ptr, through_refs=True)
     if not kind or not isinstance(media, dict):
         return None
     key = "itemSchema" if "itemSchema" in media else "schema" if "schema" in media else ""
@@ -96,14 +96,14 @@ def _is_event(schema: Any) -> bool:
 def _data_of(raw: Any, ptr: str, type_at: Callable[[str], TypeExpr]) -> TypeExpr:
     ptr, _ = _follow(raw, ptr)
     data_ptr = f"{ptr}/properties/data"
-    data = resolve(raw, data_ptr)
+    data = resolve(raw, data_ptr, through_refs=True)
     return type_at(f"{data_ptr}/contentSchema") if "contentSchema" in data else STR
 
 
 def _follow(raw: Any, ptr: str) -> tuple[str, Any]:
     """The schema at `ptr`, through local `$ref`s (loading has checked that they resolve and do not cycle)."""
-    node = resolve(raw, ptr)
-    for _ in range(64):
+    node = resolve(raw, ptr, through_refs=True)
+    for _ in range(MAX_REF_HOPS):
         if not (isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#")):
             break
         ptr = node["$ref"][1:]

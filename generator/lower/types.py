@@ -134,7 +134,7 @@ class SchemaLowering:
     def webhook_event(self, ptr: str, hint: str) -> str:
         """Lowers the body schema of a webhook (response side: the API sends it) and returns the `$ref` that
         names it in a union."""
-        node = resolve(self.raw, ptr)
+        node = resolve(self.raw, ptr, through_refs=True)
         if isinstance(node, dict) and isinstance(node.get("$ref"), str):
             return str(node["$ref"])
         self.at = ptr
@@ -264,7 +264,8 @@ class SchemaLowering:
 
     def _parse_pointer(self, target_ptr: str, ptr: str, ref: str) -> Any:
         if target_ptr not in self._parsed_refs:
-            node = resolve(self.raw, target_ptr)  # loading checked that every reference has a target
+            # Loading checked that every reference has a target; a webhook's body may be named through a `$ref`.
+            node = resolve(self.raw, target_ptr, through_refs=True)
             model = v3_1.Schema if self.is_31 else v3_0.Schema
             if isinstance(node, dict) and "$ref" in node:
                 model = v3_1.Reference if self.is_31 else v3_0.Reference  # type: ignore[assignment]

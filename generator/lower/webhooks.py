@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..normalize import HTTP_METHODS
-from ..pointers import pointer
+from ..pointers import escape, pointer, resolve
 from .names import pascal
 from .operations import media_kind
 from .types import SchemaLowering
@@ -25,8 +25,8 @@ def lower_webhooks(raw: dict[str, Any], schemas: SchemaLowering) -> str | None:
     refs: list[str] = []
     for section in ("webhooks", "x-webhooks"):
         items = raw.get(section)
-        for name, item in (items or {}).items() if isinstance(items, dict) else ():
-            ptr = _body_pointer(section, name, item)
+        for name in items if isinstance(items, dict) else ():
+            ptr = _body_pointer(raw, section, name)
             if ptr is not None:
                 refs.append(schemas.webhook_event(ptr, f"{pascal(name) or 'Event'}WebhookEvent"))
     if not refs:
@@ -35,15 +35,14 @@ def lower_webhooks(raw: dict[str, Any], schemas: SchemaLowering) -> str | None:
     return schemas.named_union(EVENT_UNION, list(dict.fromkeys(refs)), pointer("webhooks"), description).name
 
 
-def _body_pointer(section: str, name: str, item: Any) -> str | None:
-    """Where the JSON body schema of the webhook's request is (the first method that has one)."""
-    if not isinstance(item, dict):
-        return None
+def _body_pointer(raw: dict[str, Any], section: str, name: str) -> str | None:
+    """Where the JSON body schema of the webhook's request is (the first method that has one), also through a
+    path item, request body or media type given as a `$ref`."""
     for method in HTTP_METHODS:
-        operation = item.get(method)
-        body = operation.get("requestBody") if isinstance(operation, dict) else None
-        content = body.get("content") if isinstance(body, dict) else None
-        for media_type, media in (content or {}).items() if isinstance(content, dict) else ():
-            if media_kind(media_type) == "json" and isinstance(media, dict) and isinstance(media.get("schema"), dict):
-                return pointer(section, name, method, "requestBody", "content", media_type, "schema")
+        content_ptr = pointer(section, name, method, "requestBody", "content")
+        content = resolve(raw, content_ptr, through_refs=True)
+        for media_type in content if isinstance(content, dict) else ():
+            schema_ptr = f"{content_ptr}/{escape(media_type)}/schema"
+            if media_kind(media_type) == "json" and isinstance(resolve(raw, schema_ptr, through_refs=True), dict):
+                return schema_ptr
     return None

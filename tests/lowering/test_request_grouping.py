@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 
-from generator.ir import ListOf, Method, ModelRef, Primitive, Sdk
+from generator.ir import ListOf, Method, Model, ModelRef, Primitive, Sdk
 from tests.lowering.build import (
     LIST,
     Json,
     argument,
     arguments,
+    definitions,
     document,
     json_response,
     lower_document,
@@ -555,3 +556,55 @@ def test_pagination_kind_detection(
     settings = tuple((k, v.replace("'", '"')) for k, v in m.pagination.settings) if m.pagination else ()
     found = None if m.pagination is None else (m.pagination.kind, m.pagination.param, settings)
     assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("version", "content", "decode", "item"),
+    [
+        pytest.param(
+            "3.1.0",
+            {"text/event-stream": {"schema": {"type": "object", "properties": {"data": STR}}}},
+            "'sse'",
+            Primitive("str"),
+            id="rule: a server-sent event stream is read where a $ref path item keeps it",
+        ),
+        pytest.param(
+            "3.2.0",
+            {"application/jsonl": {"itemSchema": {"type": "object", "properties": {"n": INT}}}},
+            "'jsonl'",
+            ModelRef("EventsRetrieveItem"),
+            id="rule: a 3.2 itemSchema is read where a $ref path item keeps it",
+        ),
+    ],
+)
+def test_a_stream_under_a_referenced_path_item(
+    tmp_path: Path, version: str, content: Json, decode: str, item: Primitive | ModelRef
+) -> None:
+    doc = document({"/events": {"$ref": "#/components/pathItems/Events"}}, version=version)
+    responses = {"200": {"description": "ok", "content": content}}
+    doc["components"] = {"pathItems": {"Events": {"get": operation(responses, operationId="listEvents")}}}
+    m = method(lower_document(tmp_path, doc), "GET /events")
+    assert m.request.call == "request_stream"
+    assert ("decode", decode) in m.request.stream  # a literal as printed, before formatting
+    assert m.result == item
+
+
+@pytest.mark.parametrize(
+    "via",
+    [
+        pytest.param("path item", id="rule: a webhook whose path item is a $ref is kept"),
+        pytest.param("request body", id="rule: a webhook whose request body is a $ref is kept"),
+    ],
+)
+def test_a_webhook_through_a_reference(tmp_path: Path, via: str) -> None:
+    body = {"content": {"application/json": {"schema": {"type": "object", "properties": {"id": STR}}}}}
+    components: Json = {"requestBodies": {"Paid": body}}
+    post = operation(requestBody={"$ref": "#/components/requestBodies/Paid"} if via == "request body" else body)
+    if via == "path item":
+        components["pathItems"] = {"Paid": {"post": post}}
+        doc = document(webhooks={"paid": {"$ref": "#/components/pathItems/Paid"}}, components=components)
+    else:
+        doc = document(webhooks={"paid": {"post": post}}, components=components)
+    event = definitions(lower_document(tmp_path, doc))["PaidWebhookEvent"]
+    assert isinstance(event, Model)
+    assert [f.wire_name for f in event.fields] == ["id"]
