@@ -293,8 +293,13 @@ def report_against_disk(target: Target, files: dict[str, str], args: argparse.Na
     if old is None:
         return False
     new = json.loads(files[surface.FILE])
-    found = changes.compare(old, new)
-    if not found and old.get("spec") == new.get("spec"):
+    try:
+        found = changes.compare(old, new)
+        same_spec = old.get("spec") == new.get("spec")
+    except (AttributeError, KeyError, TypeError, ValueError):  # JSON, but not a manifest: edited by hand?
+        print(f"sdkforge: warning: {previous} is not a manifest sdkforge can read; no change report", file=sys.stderr)
+        return False
+    if not found and same_spec:
         return False
     markdown = changes.as_markdown(old, new, found)
     if not args.quiet and (args.command == "generate" or args.fail_on):  # check's own output is the diff

@@ -286,3 +286,16 @@ def test_configuration_errors_name_the_file_and_pointer(tmp_path: Path) -> None:
         lines = result.stderr.splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"sdkforge: error: {pyproject}{'#' if where else ''}{where}: ")
         assert sorted(p.name for p in tmp_path.iterdir()) == ["pyproject.toml"]
+
+
+def test_a_manifest_edited_out_of_shape_is_reported_and_replaced(tmp_path: Path) -> None:
+    package = generate(SEED_SPEC, tmp_path / "out", "acme_sdk")
+    manifest = package / "surface.json"
+    good = manifest.read_bytes()
+    for edited in ("{}", "[1, 2]", '{"sdkforge_manifest": 1, "types": 5, "methods": []}', '"text"'):
+        manifest.write_text(edited, encoding="utf-8")
+        result = run_sdkforge("generate", SEED_SPEC, "--output", tmp_path / "out", "--package", "acme_sdk")
+        assert result.returncode == 0, result.stderr
+        assert "is not a manifest sdkforge can read; no change report" in result.stderr, edited
+        assert "Traceback" not in result.stderr
+        assert manifest.read_bytes() == good, "the manifest is written anew"

@@ -37,14 +37,14 @@ EVERY = {
     "app_token": "at-1",
     "query_key": "qk-1",
     "cookie_key": "ck-1",
-    "username": "ada",
+    "username": "ada-l",  # not hex digits alone: an object's address in a repr could hold them
     "password": "pa:ss wörd",
     "bearer": "bt-1",
     "legacy": "lt-1",
     "oidc": "ot-1",
     "partner_bearer_token": "pt-1",
 }
-BASIC = "Basic " + base64.b64encode("ada:pa:ss wörd".encode()).decode()
+BASIC = "Basic " + base64.b64encode("ada-l:pa:ss wörd".encode()).decode()
 
 
 @pytest.fixture(autouse=True)
@@ -193,7 +193,7 @@ def test_options_default_from_the_environment(server: RecordingServer, monkeypat
     # their option.
     monkeypatch.setenv("FEATURE_SECURITY_API_KEY", "ak-env")
     monkeypatch.setenv("FEATURE_SECURITY_APP_TOKEN", "at-env")
-    monkeypatch.setenv("FEATURE_SECURITY_USERNAME", "ada")
+    monkeypatch.setenv("FEATURE_SECURITY_USERNAME", "ada-l")
     monkeypatch.setenv("FEATURE_SECURITY_PASSWORD", "pa:ss wörd")
     monkeypatch.setenv("FEATURE_SECURITY_BEARER", "")  # set but empty is not a credential
     server.reply(json=OK, times=3)
