@@ -298,10 +298,7 @@ class SchemaLowering:
 
     def _schema_uncached(self, schema: Schema, hint: str, ptr: str, input_side: bool, owner: str | None) -> TypeExpr:
         types, nullable = self._types(schema)
-        result = self._non_null_type(schema, types, hint, ptr, input_side, owner)
-        if nullable and result != NONE and not isinstance(result, Nullable):
-            return Nullable(result)
-        return result
+        return _or_none(self._non_null_type(schema, types, hint, ptr, input_side, owner), nullable)
 
     def _non_null_type(
         self,
@@ -455,7 +452,7 @@ class SchemaLowering:
             self.widenings.add(ptr, "allOf", f"allOf of several typed schemas; typed by {primary_ptr}")
         result = self._piece_type(primary_ptr, primary, hint, input_side, owner)
         # A piece that allows only null (3.0 authors write `nullable: true` there) means the whole may be null.
-        return Nullable(result) if nullable and result != NONE and not isinstance(result, Nullable) else result
+        return _or_none(result, nullable)
 
     def _piece_type(self, part_ptr: str, part: Schema, hint: str, input_side: bool, owner: str | None) -> TypeExpr:
         """An allOf piece's type; a component piece by its reference, so it keeps its name."""
@@ -554,9 +551,10 @@ class SchemaLowering:
         if schema.allOf or self._is_object(schema):
             parts = list(self._flatten_all_of(schema, ptr)) if schema.allOf else [(ptr, schema)]
             if schema.allOf and not any(self._is_object(s) for _, s in parts):
-                types = self._types(schema)[0]
+                types, nullable = self._types(schema)
                 draft.kind = "alias"
-                draft.type = self._non_null_type(schema, types, hint, ptr, input_side, home, name_unions=False)
+                target = self._non_null_type(schema, types, hint, ptr, input_side, home, name_unions=False)
+                draft.type = _or_none(target, nullable)
                 return
             if schema.allOf and any(not self._is_object(s) and _is_typed(s) for _, s in parts):
                 self.widenings.add(ptr, "allOf", "allOf of an object and non-object schemas; typed by the object")
@@ -568,7 +566,7 @@ class SchemaLowering:
         types, nullable = self._types(schema)
         target = self._non_null_type(schema, types, hint, ptr, input_side, home, name_unions=False)
         draft.kind = "alias"
-        draft.type = Nullable(target) if nullable and target != NONE else target
+        draft.type = _or_none(target, nullable)
 
     def _merged_properties(
         self, parts: list[tuple[str, Schema]], name: str, input_side: bool, home: str
@@ -732,6 +730,11 @@ def _is_literal_value(value: object) -> bool:
     return isinstance(value, bool)
 
 
+def _or_none(expr: TypeExpr, nullable: bool) -> TypeExpr:
+    """`expr | None` when nullable, once: a type that holds null already (or is null) stays as it is."""
+    return Nullable(expr) if nullable and expr != NONE and not isinstance(expr, Nullable) else expr
+
+
 def value_type(value: object) -> TypeExpr:
     """The widest type of a JSON value's kind."""
     if isinstance(value, bool):
@@ -775,7 +778,7 @@ def union_of(members: list[TypeExpr]) -> TypeExpr:
     if OBJECT in flat:
         flat = [OBJECT]
     core: TypeExpr = NONE if not flat else flat[0] if len(flat) == 1 else UnionOf(tuple(flat))
-    return Nullable(core) if nullable and core != NONE else core
+    return _or_none(core, nullable)
 
 
 def _schema_example(schema: Any) -> object:

@@ -116,6 +116,27 @@ def test_nullable(tmp_path: Path, version: str, schema: Json, expr: TypeExpr, an
     assert (found.type, found.annotation) == (expr, annotation)
 
 
+COMPONENT_NULLABLE = [
+    pytest.param(
+        {"nullable": True, "allOf": [{"$ref": "#/components/schemas/Name"}]},
+        Nullable(ModelRef("Name")),
+        id="rule: a nullable allOf component of a non-object holds null too",
+    ),
+    pytest.param(
+        {"nullable": True, "oneOf": [{"type": "string"}, {"type": "integer", "nullable": True}]},
+        Nullable(UnionOf((STR, INT))),
+        id="rule: a nullable component whose member is nullable holds null once",
+    ),
+]
+
+
+@pytest.mark.parametrize(("schema", "expr"), COMPONENT_NULLABLE)
+def test_nullable_component(tmp_path: Path, schema: Json, expr: TypeExpr) -> None:
+    schemas = {"Name": {"type": "string", "enum": ["a", "b"]}, "Holder": schema}
+    sdk = lower_document(tmp_path, document(schemas=schemas, version="3.0.3"))
+    assert alias(sdk, "Holder").type == expr
+
+
 def test_type_list_is_a_union_of_its_types(tmp_path: Path) -> None:
     found, _ = holder(tmp_path, {"type": ["string", "integer", "null"]})
     assert found.type == Nullable(UnionOf((STR, INT)))
