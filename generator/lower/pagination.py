@@ -157,7 +157,8 @@ class PaginationDetector:
             return None
         first = 1
         for candidate in (param.default, param.minimum):
-            if isinstance(candidate, (int, float)) and not isinstance(candidate, bool) and int(candidate) == candidate:
+            whole = isinstance(candidate, float) and candidate.is_integer()  # not infinity or NaN (YAML's .inf)
+            if whole or (isinstance(candidate, int) and not isinstance(candidate, bool)):
                 first = int(candidate)
                 break
         return PageDraft("PageNumber", items, item_type, param.wire_name, first=first)

@@ -532,6 +532,12 @@ def list_response(**properties: Json) -> Json:
             id="rule: a bare `next` that nothing says is a URL may be a token: not followed",
         ),
         pytest.param(
+            [param("page", "query", {"type": "integer", "minimum": float("inf")})],
+            list_response(),
+            ("PageNumber", "page", (("first", "1"),)),
+            id="rule: a page minimum that is no whole number (YAML's .inf) leaves the first page at 1",
+        ),
+        pytest.param(
             [param("offset", "query", INT), param("limit", "query", INT)],
             list_response(total=INT),
             ("Offset", "offset", (("total", '("total",)'), ("limit", '"limit"'))),
