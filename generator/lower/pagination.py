@@ -155,12 +155,7 @@ class PaginationDetector:
         param = next((p for n, p in by_name.items() if n in self.names["page_params"] and _is_int(p.type)), None)
         if param is None:
             return None
-        first = 1
-        for candidate in (param.default, param.minimum):
-            whole = isinstance(candidate, float) and candidate.is_integer()  # not infinity or NaN (YAML's .inf)
-            if whole or (isinstance(candidate, int) and not isinstance(candidate, bool)):
-                first = int(candidate)
-                break
+        first = next((n for value in (param.default, param.minimum) if (n := _whole_number(value)) is not None), 1)
         return PageDraft("PageNumber", items, item_type, param.wire_name, first=first)
 
     def _configured(
@@ -264,3 +259,10 @@ def _is_int(expr: TypeExpr) -> bool:
 def _model_name(expr: TypeExpr) -> str:
     target = _strip(expr)
     return target.name if isinstance(target, ModelRef) else ""
+
+
+def _whole_number(value: object) -> int | None:
+    """An integer, or a float without a fraction (not infinity or NaN: YAML's `.inf`); None for anything else."""
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
