@@ -322,6 +322,14 @@ class Resource:
     webhooks: Webhooks | None  # on the top-level `webhooks` resource of an API that documents webhooks
 
 
+def walk_resources(resources: tuple[Resource, ...], parent: str = "") -> Iterator[tuple[str, Resource]]:
+    """Every resource of the tree, parents first, with its dotted path from the client (`customers.wallets`)."""
+    for resource in resources:
+        path = f"{parent}.{resource.attr}" if parent else resource.attr
+        yield path, resource
+        yield from walk_resources(resource.children, path)
+
+
 # --- The package ------------------------------------------------------------------------------------------
 
 

@@ -6,13 +6,13 @@ Templates only loop and print; every name, type and import was decided while low
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import cache
 
 import jinja2
 
 from .cache import compiled_templates
-from .ir import Resource, Sdk
+from .ir import Sdk, walk_resources
 from .paths import templates_dir
 
 
@@ -73,12 +73,6 @@ def render(sdk: Sdk) -> Iterator[dict[str, str]]:
         files[source.name] = header + "\n\n" + source.read_text(encoding="utf-8")
     files["py.typed"] = ""
     files["resources/__init__.py"] = rendered("package_init.py.j2")
-    for resource in sdk.resources:
-        _render_resource(resource, files, rendered)
+    for _, resource in walk_resources(sdk.resources):
+        files[resource.path] = rendered("resource.py.j2", resource=resource)
     yield files
-
-
-def _render_resource(resource: Resource, files: dict[str, str], rendered: Callable[..., str]) -> None:
-    files[resource.path] = rendered("resource.py.j2", resource=resource)
-    for child in resource.children:
-        _render_resource(child, files, rendered)

@@ -11,11 +11,10 @@ from __future__ import annotations
 import ast
 import dataclasses
 import json
-from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from .ir import Alias, Field, Location, Method, Model, Nullable, Resource, Sdk, TypedDictDef, TypeExpr
+from .ir import Alias, Field, Location, Method, Model, Nullable, Resource, Sdk, TypedDictDef, TypeExpr, walk_resources
 
 FORMAT = 1  # bumped when a reader of an older manifest would misread this one
 FILE = "surface.json"
@@ -39,9 +38,12 @@ def manifest(sdk: Sdk) -> dict[str, Any]:
         "version": ast.literal_eval(sdk.version),
         "spec": {"version": sdk.spec_version, "sha256": sdk.spec_sha256},
         "exports": sorted(sdk.exports),
-        "resources": {path: sorted(name for name, _ in named) for path, named in _tree(sdk.resources)},
+        "resources": {path: sorted(_names(r)) for path, r in walk_resources(sdk.resources)},
         "methods": {
-            f"{path}.{name}": _method(method) for path, named in _tree(sdk.resources) for name, method in named
+            f"{path}.{name}": _method(method)
+            for path, r in walk_resources(sdk.resources)
+            for method in r.methods
+            for name in (method.name, *method.aliases)
         },
         "error_body": {"annotation": sdk.error_body.annotation, "type": encode(sdk.error_body.type)},
         "types": types,
@@ -80,13 +82,9 @@ def _plain(value: object) -> Any:
     return value
 
 
-def _tree(resources: tuple[Resource, ...], prefix: str = "") -> Iterator[tuple[str, list[tuple[str, Method]]]]:
-    """Each resource's dotted path from the client, with its methods under each name a caller may use (a method's
-    own and its aliases); parents first."""
-    for resource in resources:
-        path = prefix + resource.attr
-        yield path, [(name, method) for method in resource.methods for name in (method.name, *method.aliases)]
-        yield from _tree(resource.children, path + ".")
+def _names(resource: Resource) -> list[str]:
+    """The names a caller may call its methods by: each method's own and its aliases."""
+    return [name for method in resource.methods for name in (method.name, *method.aliases)]
 
 
 def _method(method: Method) -> dict[str, Any]:

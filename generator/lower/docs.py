@@ -28,6 +28,7 @@ from ..ir import (
     Sdk,
     Webhooks,
     walk,
+    walk_resources,
 )
 from ..pointers import tokens
 from .printing import code_span, literal, markdown
@@ -45,7 +46,7 @@ _PLAIN_RESULTS: dict[object, str] = {
 
 
 def build_docs(sdk: Sdk, spec_file: str, title: str, module_of: dict[str, str]) -> Docs:
-    methods = _methods(sdk.resources, ())
+    methods = _methods(sdk.resources)
     # With nothing to call, the README shows how to construct the client, and no more.
     example = _pick_example(methods) if methods else None
     paged = next(((path, m) for path, m in methods if m.pagination is not None), None)
@@ -75,7 +76,7 @@ def build_docs(sdk: Sdk, spec_file: str, title: str, module_of: dict[str, str]) 
         testing_example=shown(_testing_example, example),
         webhooks_about=_webhooks_about(sdk),
         webhooks_example=_webhooks_example(sdk),
-        resources=tuple(_api_resources(sdk.resources, (), module_of)),
+        resources=tuple(_api_resources(sdk.resources, module_of)),
     )
 
 
@@ -84,13 +85,8 @@ def _unquote(source: str) -> str:
     return str(ast.literal_eval(source))
 
 
-def _methods(resources: tuple[Resource, ...], parents: tuple[str, ...]) -> list[tuple[str, Method]]:
-    found: list[tuple[str, Method]] = []
-    for resource in resources:
-        path = (*parents, resource.attr)
-        found.extend((".".join(path), method) for method in resource.methods)
-        found.extend(_methods(resource.children, path))
-    return found
+def _methods(resources: tuple[Resource, ...]) -> list[tuple[str, Method]]:
+    return [(path, method) for path, resource in walk_resources(resources) for method in resource.methods]
 
 
 def _pick_example(methods: list[tuple[str, Method]]) -> tuple[str, Method]:
@@ -362,16 +358,12 @@ def _errors() -> tuple[DocsRow, ...]:
     )
 
 
-def _api_resources(
-    resources: tuple[Resource, ...], parents: tuple[str, ...], module_of: dict[str, str]
-) -> list[DocsResource]:
-    found: list[DocsResource] = []
-    for resource in resources:
-        path = (*parents, resource.attr)
-        rows = tuple(_api_method(".".join(path), m, module_of) for m in resource.methods)
-        found.append(DocsResource(f"client.{'.'.join(path)}", rows))
-        found.extend(_api_resources(resource.children, path, module_of))
-    return [r for r in found if r.methods]
+def _api_resources(resources: tuple[Resource, ...], module_of: dict[str, str]) -> list[DocsResource]:
+    return [
+        DocsResource(f"client.{path}", tuple(_api_method(path, m, module_of) for m in resource.methods))
+        for path, resource in walk_resources(resources)
+        if resource.methods
+    ]
 
 
 def _api_method(path: str, method: Method, module_of: dict[str, str]) -> DocsMethod:

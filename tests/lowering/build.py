@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from generator.ir import Alias, Definition, Field, Method, Model, Param, Resource, Sdk, TypedDictDef
+from generator.ir import Alias, Definition, Field, Method, Model, Param, Sdk, TypedDictDef, walk_resources
 from generator.load import load
 from generator.lower import Options, lower
 
@@ -51,13 +51,6 @@ def lower_document(
 
 
 # --- views of the IR --------------------------------------------------------------------------------------
-
-
-def walk_resources(resources: tuple[Resource, ...], parents: tuple[str, ...] = ()) -> Iterator[tuple[str, Resource]]:
-    for resource in resources:
-        dotted = ".".join(parents + (resource.attr,))
-        yield dotted, resource
-        yield from walk_resources(resource.children, parents + (resource.attr,))
 
 
 def methods(sdk: Sdk) -> dict[str, Method]:
