@@ -447,11 +447,11 @@ class OperationLowering:
         """The error statuses whose JSON body the spec types by a component schema (an inline one is left as
         the decoded JSON: naming a model after each error status of each operation would be noise)."""
         errors: list[tuple[str, TypeExpr]] = []
-        for code, response in (operation.responses or {}).items():
-            code = str(code).upper() if str(code) != "default" else "default"
+        for wire_code, response in (operation.responses or {}).items():
+            code = str(wire_code).upper() if str(wire_code) != "default" else "default"
             if not (code[:1] in ("4", "5") or code == "default"):
                 continue
-            response_ptr = f"{ptr}/responses/{escape(str(code))}"
+            response_ptr = f"{ptr}/responses/{escape(str(wire_code))}"  # as written: `4xx` too
             if is_reference(response):
                 response_ptr, response = self._resolve_component(response.ref, "responses", response_ptr)
             json = [m for m in sorted(response.content or {}) if _response_kind(m) == "json"]
