@@ -201,7 +201,7 @@ class OperationLowering:
             location=location,
             type=param_type,
             required=bool(param.required) or location == "path",
-            doc=param.description or "",
+            doc=_param_doc(param.description or "", bool(param.deprecated)),
             encoder=encoder[0],
             encoder_args=encoder[1],
             schema_default=getattr(schema, "default", None),
@@ -384,7 +384,7 @@ class OperationLowering:
             # A required property is required whenever a body is sent; an optional requestBody only
             # means the call may send none, which an object body's fields cannot say.
             required=prop.required,
-            doc=prop.description,
+            doc=_param_doc(prop.description, prop.deprecated),
         )
 
     # --- responses ----------------------------------------------------------------------------------------
@@ -598,3 +598,8 @@ def _deref(api: Any, schema: Any) -> Any:
         schema = ((api.components and api.components.schemas) or {}).get(key)
         seen += 1
     return None if schema is None or is_reference(schema) else schema
+
+
+def _param_doc(description: str, deprecated: bool) -> str:
+    """What the method's docstring says of a parameter: a deprecated one says so first, as a deprecated method does."""
+    return f"Deprecated. {description}".strip() if deprecated else description

@@ -614,3 +614,19 @@ def test_a_webhook_through_a_reference(tmp_path: Path, via: str) -> None:
     event = definitions(lower_document(tmp_path, doc))["PaidWebhookEvent"]
     assert isinstance(event, Model)
     assert [f.wire_name for f in event.fields] == ["id"]
+
+
+def test_a_deprecated_parameter_or_body_field_says_so_in_the_docstring(tmp_path: Path) -> None:
+    body = {
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "properties": {"old": {**STR, "deprecated": True, "description": "Gone."}}}
+            }
+        }
+    }
+    parameters = [param("q", "query", deprecated=True), param("kept", "query", description="Still here.")]
+    doc = document({"/items": {"post": operation(parameters=parameters, requestBody=body)}})
+    docstring = method(lower_document(tmp_path, doc), "POST /items").doc
+    assert "q: Deprecated." in docstring
+    assert "old: Deprecated. Gone." in docstring
+    assert "kept: Still here." in docstring

@@ -125,7 +125,7 @@ class ZooResource(SyncAPIResource):
 
           logo: Base64 text stays a str.
 
-          legacy_code: Deprecated fields warn when read.
+          legacy_code: Deprecated. Deprecated fields warn when read.
 
           password: writeOnly is left out of the response model.
 
@@ -273,7 +273,7 @@ class AsyncZooResource(AsyncAPIResource):
 
           logo: Base64 text stays a str.
 
-          legacy_code: Deprecated fields warn when read.
+          legacy_code: Deprecated. Deprecated fields warn when read.
 
           password: writeOnly is left out of the response model.
 
