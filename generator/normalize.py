@@ -320,8 +320,8 @@ class Normalizer:
         key = (file, fragment)
         if key in self.bundled_names:
             return self.bundled_names[key]
-        base = fragment.rsplit("/", 1)[-1] if fragment.strip("/") else file.stem
-        name, counter = base or file.stem, 2
+        base = fragment.rsplit("/", 1)[-1] or file.stem  # a whole file, or a fragment ending in `/`: the stem
+        name, counter = base, 2
         while name in self.schemas:
             name, counter = f"{base}{counter}", counter + 1
         self.bundled_names[key] = name

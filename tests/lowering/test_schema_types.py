@@ -6,6 +6,7 @@ the `Holder` model: its IR type (`Field.type`) and its printed annotation (`Fiel
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -791,3 +792,18 @@ def test_read_only_is_left_out_of_the_request_side_write_only_of_the_response_si
     sdk = request_body_sdk(tmp_path, {"$ref": "#/components/schemas/Pet"}, others)
     assert [f.wire_name for f in model(sdk, "Pet").fields] == ["id", "name"]
     assert [f.wire_name for f in typed_dict(sdk, "PetParam").fields] == ["password", "name"]
+
+
+def test_bundled_schemas_without_a_name_of_their_own_are_named_after_their_file(tmp_path: Path) -> None:
+    other = {"a": {"": {"type": "object", "properties": {"x": {"type": "string"}}}}, "b": {"": {"type": "integer"}}}
+    (tmp_path / "other.json").write_text(json.dumps(other), encoding="utf-8")
+    schemas = {
+        "Holder": {
+            "type": "object",
+            "required": ["a", "b"],
+            "properties": {"a": {"$ref": "other.json#/a/"}, "b": {"$ref": "other.json#/b/"}},
+        }
+    }
+    sdk = lower_document(tmp_path, document(schemas=schemas))
+    holder_model = model(sdk, "Holder")
+    assert (field(holder_model, "a").annotation, field(holder_model, "b").annotation) == ("Other", "Other2")
