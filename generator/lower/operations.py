@@ -93,7 +93,7 @@ class MethodDraft:
 
 def media_kind(media_type: str) -> str:
     base = media_type.split(";")[0].strip().lower()
-    streamed = base.endswith(("/jsonl", "/json-seq", "/x-ndjson", "/jsonlines"))  # lines of JSON, not one document
+    streamed = bool(stream_kind(base))  # lines of JSON (`application/jsonl`), not one document
     if base == "application/json" or base.endswith("+json") or base == "*/*" or ("/json" in base and not streamed):
         return "json"
     if base == "multipart/form-data":
