@@ -36,6 +36,8 @@ _STRING_FORMATS = {
     "binary": Primitive("bytes"),
 }
 _PRIMITIVES = {"integer": Primitive("int"), "number": Primitive("float"), "boolean": Primitive("bool"), "null": NONE}
+_NUMBERS = (Primitive("int"), Primitive("float"))
+_DECIMAL = Primitive("Decimal")
 
 
 @dataclass
@@ -777,6 +779,11 @@ def union_of(members: list[TypeExpr]) -> TypeExpr:
                 flat.append(inner)
     if OBJECT in flat:
         flat = [OBJECT]
+    numbers = [i for i, member in enumerate(flat) if member in _NUMBERS]
+    if _DECIMAL in flat and numbers and flat.index(_DECIMAL) < numbers[-1]:
+        # pydantic's smart union breaks a tie by order: before the numbers, a Decimal would take a JSON number
+        # (and dump it as a string). After them it still takes a decimal string.
+        flat.insert(numbers[-1], flat.pop(flat.index(_DECIMAL)))
     core: TypeExpr = NONE if not flat else flat[0] if len(flat) == 1 else UnionOf(tuple(flat))
     return _or_none(core, nullable)
 

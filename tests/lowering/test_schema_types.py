@@ -807,3 +807,28 @@ def test_bundled_schemas_without_a_name_of_their_own_are_named_after_their_file(
     sdk = lower_document(tmp_path, document(schemas=schemas))
     holder_model = model(sdk, "Holder")
     assert (field(holder_model, "a").annotation, field(holder_model, "b").annotation) == ("Other", "Other2")
+
+
+DECIMAL_UNIONS = [
+    pytest.param(
+        [{"type": "string", "format": "decimal"}, {"type": ["number", "string"]}],
+        "float | Decimal | str",
+        id="rule: Decimal follows the numbers of a union, so a JSON number stays a number (pydantic breaks ties by order)",
+    ),
+    pytest.param(
+        [{"type": "string", "format": "decimal"}, {"type": "integer"}],
+        "int | Decimal",
+        id="rule: Decimal follows int too",
+    ),
+    pytest.param(
+        [{"type": "string", "format": "decimal"}, {"type": "string"}],
+        "Decimal | str",
+        id="rule: without numbers, the spec's order stays",
+    ),
+]
+
+
+@pytest.mark.parametrize(("members", "annotation"), DECIMAL_UNIONS)
+def test_decimal_in_a_union(tmp_path: Path, members: list[Json], annotation: str) -> None:
+    found, _ = holder(tmp_path, {"anyOf": members})
+    assert found.annotation == annotation
