@@ -38,12 +38,9 @@ def manifest(sdk: Sdk) -> dict[str, Any]:
         "version": ast.literal_eval(sdk.version),
         "spec": {"version": sdk.spec_version, "sha256": sdk.spec_sha256},
         "exports": sorted(sdk.exports),
-        "resources": {path: sorted(_names(r)) for path, r in walk_resources(sdk.resources)},
+        "resources": {path: sorted(name for name, _ in _named(r)) for path, r in walk_resources(sdk.resources)},
         "methods": {
-            f"{path}.{name}": _method(method)
-            for path, r in walk_resources(sdk.resources)
-            for method in r.methods
-            for name in (method.name, *method.aliases)
+            f"{path}.{name}": _method(method) for path, r in walk_resources(sdk.resources) for name, method in _named(r)
         },
         "error_body": {"annotation": sdk.error_body.annotation, "type": encode(sdk.error_body.type)},
         "types": types,
@@ -82,9 +79,9 @@ def _plain(value: object) -> Any:
     return value
 
 
-def _names(resource: Resource) -> list[str]:
-    """The names a caller may call its methods by: each method's own and its aliases."""
-    return [name for method in resource.methods for name in (method.name, *method.aliases)]
+def _named(resource: Resource) -> list[tuple[str, Method]]:
+    """Its methods under each name a caller may call them by: each method's own and its aliases."""
+    return [(name, method) for method in resource.methods for name in (method.name, *method.aliases)]
 
 
 def _method(method: Method) -> dict[str, Any]:
