@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import cache, changes, emit, surface
+from .background import Background
 from .config import (
     WEBHOOK_SCHEMES,
     Target,
@@ -182,11 +183,14 @@ def build(target: Target, quiet: bool = False, cached: bool = False) -> dict[str
 
         spec = load_target(target)
         sdk = lower_target(target, spec)
-        with recursion_headroom(), emit.Formatting(target.formatter) as formatting:
+        with (
+            recursion_headroom(),
+            emit.Formatting(target.formatter) as formatting,
+            Background(lambda: surface.text(sdk)) as manifest,
+        ):
             for batch in render(sdk):
                 formatting.add(batch)
-            manifest = surface.text(sdk)  # built while ruff formats, in processes of its own
-            files = {**formatting.result(), surface.FILE: manifest}
+            files = {**formatting.result(), surface.FILE: manifest.result()}
         notes = [
             f"{prefix}{line}"
             for prefix, lines in (("warning: ", sdk.warnings), ("widened ", sdk.widened), ("skipped ", sdk.skipped))
