@@ -44,6 +44,10 @@ class Formatting:
         batch = _Batch({path: _wrap_imports(text) for path, text in files.items() if path.endswith(".py")})
         self._batches.append(batch)
         if self.formatter == "ruff":
+            # And the Python examples in the docs, which ruff formats in Markdown (it leaves every other line
+            # as written): they read like the package's code, and a project that runs `ruff format` over the
+            # vendored package finds nothing to change there either.
+            batch.sources.update({path: text for path, text in files.items() if path.endswith(".md")})
             batch.scratch = tempfile.TemporaryDirectory(prefix="sdkforge-", dir=_memory_backed())
             batch.ruff = _start_ruff(batch.sources, Path(batch.scratch.name))
 

@@ -9,6 +9,7 @@ import pytest
 from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 
 from generator import emit
+from tests.conftest import GENERATED
 
 SOURCE = '''"""A module.
 
@@ -67,3 +68,37 @@ def test_batches_are_formatted_each_and_a_failure_in_a_later_one_is_reported() -
         formatting.add({"broken.py": "def (:\n"})
         with pytest.raises(emit.FormatterError, match=r"ruff format failed .*Expected an identifier"):
             formatting.result()
+
+
+MARKDOWN = """\
+# Title  with  spaces
+
+```python
+client.items.retrieve('item_id', expand = ['a','b'])
+```
+
+```python
+retrieve(item_id: str) -> Item
+```
+
+```bash
+ls   -l
+```
+"""
+
+
+def test_python_examples_in_markdown_are_formatted_and_nothing_else_is() -> None:
+    """The docs' examples read like the package's code; prose, other languages and blocks that are not Python
+    (api.md's signatures) stay as written. Black formats no Markdown: there, the file is kept as given."""
+    formatted = emit.format_sources({"README.md": MARKDOWN}, "ruff")["README.md"]
+    assert formatted == MARKDOWN.replace(
+        "client.items.retrieve('item_id', expand = ['a','b'])", 'client.items.retrieve("item_id", expand=["a", "b"])'
+    )
+    assert emit.format_sources({"README.md": MARKDOWN}, "black")["README.md"] == MARKDOWN
+
+
+def test_the_committed_packages_are_ruff_format_clean_docs_included() -> None:
+    """What a project vendoring a package finds when it runs `ruff format` over it with our line length."""
+    command = ["format", "--check", "--isolated", "--no-cache", "--line-length=120", "--target-version=py310"]
+    checked = subprocess.run([find_ruff_bin(), *command, str(GENERATED)], capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stdout
