@@ -78,7 +78,7 @@ class Formatting:
 
 @dataclass
 class _Batch:
-    sources: dict[str, str]  # the Python files, imports wrapped
+    sources: dict[str, str]  # what the formatter gets: Python files, imports wrapped (for ruff, Markdown too)
     scratch: tempfile.TemporaryDirectory[str] | None = None
     ruff: subprocess.Popen[str] | None = None
 
