@@ -27,9 +27,9 @@ def format_sources(files: dict[str, str], formatter: str) -> dict[str, str]:
 
 
 class Formatting:
-    """Files given in batches, the Python ones of each batch formatted by a ruff process of its own from the moment
-    it is added, so the caller can go on (render the next batch, build the manifest) while ruff works on the other
-    core; `result()` waits for them all. Settings are fixed here, never read from the surrounding project, so
+    """Files given in batches, the Python ones (and Markdown's Python examples) of each batch formatted by a ruff
+    process of its own from the moment it is added, so the caller can go on (render the next batch) while ruff
+    works on the other core; `result()` waits for them all. Settings are fixed here, never read from the surrounding project, so
     output does not depend on where it is generated. Leaving the `with` stops ruff and removes the scratch folders."""
 
     def __init__(self, formatter: str) -> None:
