@@ -109,15 +109,15 @@ def _move_aside(output: Path, scratch: Path) -> None:
 def bumped(spec: Path, out: Path) -> Path:
     """GitHub's spec as a next version might be: its version, the description of `simple-user` (a type much of
     the API returns) edited and a property added to it. In a process of its own: this one stays small (see
-    measure). The file keeps its name, which every generated file's header gives."""
+    measure). The file keeps its name, which every generated file's header gives, and its layout (as large)."""
     out.mkdir()
     edit = (
-        "import json, sys; document = json.load(open(sys.argv[1]))\n"
+        "import json, sys; document = json.load(open(sys.argv[1], encoding='utf-8'))\n"
         "document['info']['version'] += '-next'\n"
         "user = document['components']['schemas']['simple-user']\n"
         "user['description'] = 'A GitHub user (edited).'\n"
         "user['properties']['pronouns'] = {'type': 'string', 'nullable': True}\n"
-        "json.dump(document, open(sys.argv[2], 'w'))"
+        "open(sys.argv[2], 'w', encoding='utf-8').write(json.dumps(document, indent=2, ensure_ascii=False))"
     )
     subprocess.run([sys.executable, "-c", edit, str(spec), str(out / spec.name)], check=True)
     return out / spec.name
