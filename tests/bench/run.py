@@ -422,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
             ours("Dodo 1.53.2", DODO, "YAML", "dodo_payments", "--overrides", "dodo_payments"),
             competitor("Dodo 1.53.2", DODO, "YAML"),
         ]
-        # What a user's `make generate` does after a spec bump: only changed files are written.
+        # `make generate` again with the spec unchanged and the build cache off: a whole build that writes nothing.
         regenerate = ours("GitHub", github_json, REGENERATE, "github_rest")
         # The same with the build cache on (its first run, untimed, records the output): the spec is unchanged.
         cached = ours("GitHub", github_json, CACHED, "github_rest")
