@@ -22,7 +22,7 @@ from .operations import MethodDraft, OperationLowering, returns_collection
 from .pagination import PaginationDetector
 from .printing import IMPORTABLE_NAMES, comment, docstring, dunder_all, literal, natural
 from .problems import Unsupported, Widenings
-from .resources import CLIENT_ATTRS, OperationKey, place_operations
+from .resources import CLIENT_ATTRS, OperationKey, Placement, place_operations
 from .security import SecurityLowering
 from .testing import TESTING_NAMES, TestingBuilder
 from .types import SchemaLowering
@@ -158,27 +158,44 @@ class _Lowering:
         """Every operation lowered and placed in the resource tree; with each, its security requirement."""
         keys, found = self._collect_operations()
         placements = place_operations(keys, self._overrides(keys))
+        keys = [key for key in keys if key.label not in self._excluded]
+        named = self._type_hints(keys, placements)
         tree = Tree()
-        hints: set[str] = set()  # names inline types of operations are built from
         lowered: list[tuple[Any, Any]] = []  # (draft, its security requirement or None)
         for key in keys:
-            if key.label in self._excluded:
-                continue
             placement = placements[key]
             node = tree.node(placement.resource)
             path_item, operation = found[key]
             self.at = key.pointer
-            hint = pascal(node.attr) + pascal(placement.method)
-            if hint in hints:
-                # Another resource of that name has this method too: its inline types say where they live.
-                hint = pascal("_".join(placement.resource)) + pascal(placement.method)
-            hints.add(hint)
-            draft = self.operations.lower(key, operation, path_item, placement.method, hint)
+            draft = self.operations.lower(key, operation, path_item, placement.method, named[key])
             draft.aliases = self._aliases.get(key.label) or self._aliases.get(key.operation_id or "", ())
             node.methods.append(draft)
             lowered.append((draft, self.security.requirement(operation, key.pointer)))
         self.at = ""
         return tree, lowered
+
+    @staticmethod
+    def _type_hints(keys: list[OperationKey], placements: Mapping[OperationKey, Placement]) -> dict[OperationKey, str]:
+        """The names each operation's inline types are built from: its resource and method (`HooksCreate`), or,
+        when an earlier operation has those, its whole resource path (`ReposHooksCreate`). A top-level resource's
+        operation is its short name's rightful owner (it has no longer one), so those claim theirs first."""
+
+        def hint(resource: tuple[str, ...], method: str) -> str:
+            return pascal("_".join(resource)) + pascal(method)
+
+        taken = {
+            hint(placements[key].resource, placements[key].method) for key in keys if len(placements[key].resource) == 1
+        }
+        hints: dict[OperationKey, str] = {}
+        for key in keys:
+            resource, method = placements[key].resource, placements[key].method
+            short = hint(resource[-1:], method)
+            if len(resource) > 1 and short in taken:
+                hints[key] = hint(resource, method)
+            else:
+                hints[key] = short
+                taken.add(short)
+        return hints
 
     def _resources(
         self, tree: Tree, drafts: list[MethodDraft], module_of: dict[str, str], field_names: dict[tuple[str, str], str]

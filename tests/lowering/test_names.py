@@ -18,7 +18,17 @@ from generator.lower.names import (
     pascal,
     snake,
 )
-from tests.lowering.build import Json, document, field, lower_document, model, operation, typed_dict
+from tests.lowering.build import (
+    LIST,
+    Json,
+    document,
+    field,
+    json_response,
+    lower_document,
+    model,
+    operation,
+    typed_dict,
+)
 
 
 def is_ascii_identifier(name: str) -> bool:
@@ -238,6 +248,36 @@ def test_a_component_does_not_take_a_runtime_class_name(tmp_path: Path) -> None:
     schemas = {"BaseModel": {"type": "object", "properties": {"n": {"type": "string"}}}}
     sdk = lower_document(tmp_path, document(schemas=schemas))
     assert {d.name for m in sdk.type_modules for d in m.definitions} == {"BaseModel2"}
+
+
+def test_inline_types_are_named_after_resource_and_method_and_a_top_level_resource_owns_its_name(
+    tmp_path: Path,
+) -> None:
+    """rule: an operation's inline types are named after its resource and method (`HooksCreateResponse`); where
+    an earlier operation has those, after its whole resource path. A top-level resource's operation has no longer
+    name, so it keeps the short one even when a nested resource's operation comes first in the document."""
+
+    def returning(marker: str) -> Json:
+        created = json_response({"type": "object", "properties": {marker: {"type": "string"}}})
+        return {"get": operation(LIST), "post": operation(created)}  # with a list, the POST is `create`
+
+    paths = {
+        "/orgs/{org}/hooks": returning("of_orgs"),
+        "/repos/{repo}/hooks": returning("of_repos"),
+        "/hooks": returning("of_the_top_level"),
+        "/orgs/{org}/members": returning("of_members"),
+    }
+    sdk = lower_document(tmp_path, document(paths))
+    named = {
+        name: [f.wire_name for f in model(sdk, name).fields]
+        for name in ("HooksCreateResponse", "OrgsHooksCreateResponse", "ReposHooksCreateResponse")
+    }
+    assert named == {
+        "HooksCreateResponse": ["of_the_top_level"],
+        "OrgsHooksCreateResponse": ["of_orgs"],
+        "ReposHooksCreateResponse": ["of_repos"],
+    }
+    assert [f.wire_name for f in model(sdk, "MembersCreateResponse").fields] == ["of_members"]  # no one else's
 
 
 @pytest.mark.parametrize(
