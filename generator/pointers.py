@@ -30,6 +30,11 @@ def tokens(pointer: str) -> list[str | int]:
     return [unescape(token) for token in pointer[1:].split("/")]
 
 
+def path_key(operation: str) -> str:
+    """The Paths Object key an operation's pointer names: `/pets/{id}` for `/paths/~1pets~1{id}/get`."""
+    return str(tokens(operation)[1])
+
+
 def decode_fragment(fragment: str) -> str:
     """A URI fragment holding a JSON pointer is percent-encoded UTF-8 (RFC 6901, section 6; RFC 3986)."""
     return unquote(fragment)

@@ -1,8 +1,9 @@
-"""pointers.resolve: the one resolver every stage uses (RFC 6901, and `$ref`s followed on request)."""
+"""pointers: the one resolver every stage uses (RFC 6901, and `$ref`s followed on request), and the path key an
+operation's pointer names."""
 
 from __future__ import annotations
 
-from generator.pointers import MISSING, resolve
+from generator.pointers import MISSING, path_key, pointer, resolve
 
 DOCUMENT = {
     "paths": {"/a": {"$ref": "#/components/pathItems/A"}, "/b": {"$ref": "#/paths/~1b"}},
@@ -28,3 +29,9 @@ def test_a_reference_is_followed_only_when_asked_and_only_where_nothing_else_is(
 
 def test_a_reference_to_itself_ends() -> None:
     assert resolve(DOCUMENT, "/paths/~1b/get", through_refs=True) is MISSING
+
+
+def test_the_path_key_of_an_operation_pointer_is_unescaped_whatever_it_holds() -> None:
+    for key in ("/pets/{id}", "/a~b/c", "/search?q={q}", "/"):
+        for where in (("get",), ("additionalOperations", "COPY")):
+            assert path_key(pointer("paths", key, *where)) == key

@@ -30,7 +30,7 @@ from ..ir import (
     walk,
     walk_resources,
 )
-from ..pointers import tokens
+from ..pointers import path_key
 from .printing import code_span, literal, markdown
 
 _PLACEHOLDERS = {"int": "1", "float": "1.0", "bool": "True"}
@@ -307,7 +307,7 @@ def _testing_example(sdk: Sdk, example: tuple[str, Method]) -> str:
 
 def _sent_path(method: Method) -> str:
     """The path the example call sends, as `Call.path` shows it (percent-decoded)."""
-    path = str(tokens(method.pointer)[1])
+    path = path_key(method.pointer)
     for param in method.params:
         if param.location == Location.PATH:
             path = path.replace("{" + param.wire_name + "}", str(ast.literal_eval(_value(param))))

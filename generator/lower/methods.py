@@ -27,7 +27,7 @@ from ..ir import (
     Webhooks,
     WrapperClass,
 )
-from ..pointers import tokens
+from ..pointers import path_key
 from .names import Namespace, pascal
 from .operations import MethodDraft
 from .pagination import PageDraft
@@ -183,7 +183,7 @@ class ResourceBuilder:
         if draft.deprecated:
             imports.add("", "warnings")
             # The path as the spec keys it, not draft.path (a template of Python names).
-            deprecated = literal(f"{draft.http_method} {tokens(draft.pointer)[1]} is deprecated")
+            deprecated = literal(f"{draft.http_method} {path_key(draft.pointer)} is deprecated")
         return Method(
             name=draft.name,
             http_method=draft.http_method,

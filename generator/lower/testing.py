@@ -7,7 +7,7 @@ import re
 from dataclasses import replace
 
 from ..ir import FakeClass, FakeMember, Method, Model, ModelRef, Nullable, Resource, Security, Testing, TypeModule
-from ..pointers import tokens
+from ..pointers import path_key
 from .printing import AnnotationPrinter, Imports, literal
 
 # The Fake's own members: a top-level resource of one of these names would hide it.
@@ -101,7 +101,7 @@ class TestingBuilder:
         return f"lambda items: {{{literal(items)}: items}}"
 
     def _route(self, method: Method, key: str) -> None:
-        template = str(tokens(method.pointer)[1])
+        template = path_key(method.pointer)
         pieces = re.split(r"\{([^{}]+)\}", template)
         pattern = "".join(re.escape(p) if i % 2 == 0 else "([^/]+)" for i, p in enumerate(pieces))
         params = tuple(pieces[1::2])
