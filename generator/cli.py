@@ -12,6 +12,7 @@ import os
 import re
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -171,26 +172,35 @@ def load_target(target: Target) -> Spec:
     return load(target.spec, display_name=target.spec_label, ref_roots=target.ref_roots)
 
 
-def build(target: Target, quiet: bool = False, cached: bool = False) -> dict[str, str]:
-    """Everything up to writing: load, lower, render, format; or, when `cached`, the files on disk if the cache
-    knows them for what a build would give. Raises SpecError on bad input."""
+def build(target: Target, quiet: bool = False, cached: bool = False) -> tuple[dict[str, str], DiskReport]:
+    """Everything up to writing: load, lower, render, format, and the new manifest compared with the one on disk;
+    or, when `cached`, the files on disk if the cache knows them for what a build would give. Raises SpecError on
+    bad input."""
     key = cache.key(target) if cached else ""
     known = cache.lookup(target, key) if cached else None
+    previous = target.package_dir / surface.FILE
     if known is not None:
         files, notes = known
+        report = compare_with_disk(previous, files[surface.FILE])
     else:
         from .render import render
 
         spec = load_target(target)
         sdk = lower_target(target, spec)
+
+        def manifest() -> tuple[str, DiskReport]:
+            text = surface.text(sdk)
+            return text, compare_with_disk(previous, text)
+
         with (
             recursion_headroom(),
             emit.Formatting(target.formatter) as formatting,
-            Background(lambda: surface.text(sdk)) as manifest,
+            Background(manifest) as manifest_and_report,
         ):
             for batch in render(sdk):
                 formatting.add(batch)
-            files = {**formatting.result(), surface.FILE: manifest.result()}
+            files = formatting.result()
+            files[surface.FILE], report = manifest_and_report.result()
         notes = [
             f"{prefix}{line}"
             for prefix, lines in (("warning: ", sdk.warnings), ("widened ", sdk.widened), ("skipped ", sdk.skipped))
@@ -200,7 +210,7 @@ def build(target: Target, quiet: bool = False, cached: bool = False) -> dict[str
             cache.record(key, files, notes, spec.sources)
     for note in notes if not quiet else ():
         print(f"sdkforge: {target.package}: {note}", file=sys.stderr)
-    return files
+    return files, report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -217,9 +227,9 @@ def main(argv: list[str] | None = None) -> int:
         for target in targets:
             current = target.spec_label
             started = time.perf_counter()
-            files = build(target, args.quiet, cached=not args.no_cache)
-            built.append((target, files, time.perf_counter() - started))
-        for target, _, _ in built:
+            files, report = build(target, args.quiet, cached=not args.no_cache)
+            built.append((target, files, report, time.perf_counter() - started))
+        for target, *_ in built:
             if args.command == "generate" and not emit.owned_by_us(target.package_dir):
                 raise SpecError(
                     target.spec_label,
@@ -239,14 +249,14 @@ def main(argv: list[str] | None = None) -> int:
     return _report_and_write(built, args)
 
 
-def _report_and_write(built: list[tuple[Target, dict[str, str], float]], args: argparse.Namespace) -> int:
+def _report_and_write(built: list[tuple[Target, dict[str, str], DiskReport, float]], args: argparse.Namespace) -> int:
     """The exit status: 2 when something cannot be written, 1 when `check` finds drift or `--fail-on` a break."""
     status = 0
-    for target, files, seconds in built:
-        report = report_against_disk(target, files, args)
-        if report is None:
+    for target, files, report, seconds in built:
+        breaking = print_report(target, report, args)
+        if breaking is None:
             return 2
-        if args.fail_on and report:
+        if args.fail_on and breaking:
             status = 1
         if args.command == "check":
             outcome = check_target(target, files, args.quiet)
@@ -285,37 +295,58 @@ def write_target(target: Target, files: dict[str, str], seconds: float | None) -
     return 0
 
 
-def report_against_disk(target: Target, files: dict[str, str], args: argparse.Namespace) -> bool | None:
-    """The change report against the manifest on disk (printed; appended to the changelog on generate).
-    Whether something breaks; None when the changelog cannot be written."""
-    previous = target.package_dir / surface.FILE
+@dataclass(frozen=True)
+class DiskReport:
+    """The new manifest compared with the one on disk; all empty when there is nothing to report (a first
+    generation, or the same surface from the same spec)."""
+
+    markdown: str = ""  # the change report
+    version: str = ""  # the new manifest's API version: the changelog entry's heading
+    changed: bool = False  # whether the surface changed (the spec may have changed alone)
+    breaking: bool = False
+    unreadable: bool = False  # the file on disk is not a manifest this sdkforge can read (edited by hand?)
+
+
+def compare_with_disk(previous: Path, text: str) -> DiskReport:
+    """`text`, the new manifest, against the one at `previous`."""
     try:
-        text = previous.read_text(encoding="utf-8")
-        old = json.loads(text) if text != files[surface.FILE] else None  # the same: nothing changed
+        on_disk = previous.read_text(encoding="utf-8")
+        if on_disk == text:
+            return DiskReport()
+        old = json.loads(on_disk)
     except (OSError, ValueError):
-        return False  # a first generation, or output of an sdkforge without manifests: nothing to compare
-    if old is None:
-        return False
-    new = json.loads(files[surface.FILE])
+        return DiskReport()  # a first generation, or output of an sdkforge without manifests: nothing to compare
+    new = json.loads(text)
     try:
         found = changes.compare(old, new)
         same_spec = old.get("spec") == new.get("spec")
-    except (AttributeError, KeyError, TypeError, ValueError):  # JSON, but not a manifest: edited by hand?
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return DiskReport(unreadable=True)
+    if not found and same_spec:
+        return DiskReport()
+    markdown = changes.as_markdown(old, new, found)
+    return DiskReport(markdown, str(new["version"]), bool(found), any(c.breaking for c in found))
+
+
+def print_report(target: Target, report: DiskReport, args: argparse.Namespace) -> bool | None:
+    """Prints the change report, and appends it to the changelog on generate. Whether something breaks; None
+    when the changelog cannot be written."""
+    if report.unreadable:
+        previous = target.package_dir / surface.FILE
         print(f"sdkforge: warning: {previous} is not a manifest sdkforge can read; no change report", file=sys.stderr)
         return False
-    if not found and same_spec:
+    if not report.markdown:
         return False
-    markdown = changes.as_markdown(old, new, found)
     if not args.quiet and (args.command == "generate" or args.fail_on):  # check's own output is the diff
-        sys.stdout.write(markdown)
-    if args.command == "generate" and target.changelog is not None and found:
+        sys.stdout.write(report.markdown)
+    if args.command == "generate" and target.changelog is not None and report.changed:
         try:
             with target.changelog.open("a", encoding="utf-8") as handle:
-                handle.write(f"\n## {new['version']}\n\n" + markdown.split("\n", 1)[1].lstrip("\n"))
+                handle.write(f"\n## {report.version}\n\n" + report.markdown.split("\n", 1)[1].lstrip("\n"))
         except OSError as exc:
             print(f"sdkforge: error: {target.changelog}: cannot write: {exc.strerror or exc}", file=sys.stderr)
             return None
-    return any(c.breaking for c in found)
+    return report.breaking
 
 
 def run_diff(args: argparse.Namespace) -> int:

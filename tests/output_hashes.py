@@ -37,7 +37,7 @@ def targets() -> list[Target]:
 
 def main() -> int:
     for target in targets():
-        files = build(target)
+        files, _ = build(target)
         label = f"{target.spec_label}:{target.package}"
         for path in sorted(files):
             digest = hashlib.sha256(files[path].encode("utf-8")).hexdigest()
